@@ -1,0 +1,172 @@
+"""One news.metal.com page in, the parts of one article out (or "not an article").
+
+Each field is a short chain of fallbacks: page metadata, then structure, then the text patterns
+of the site notes. The page is first linearised into blocks (markup-agnostic), then segmented:
+header (breadcrumbs, title, date, source), body, and the tail (disclaimer, contacts, related).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from parsel import Selector
+
+from smmnews.extract import segment
+from smmnews.extract.blocks import Block, Page, linearise
+from smmnews.extract.boilerplate import Contact
+from smmnews.extract.clean import clean_text, clean_title
+from smmnews.extract.dates import (
+    dateline_date,
+    is_time_line,
+    iso,
+    match_dateline,
+    parse_header_date,
+)
+from smmnews.extract.metadata import Metadata, read_metadata
+from smmnews.extract.related import Related
+from smmnews.extract.urls import absolute_url, article_id_from_url, canonical_url
+
+# A page linking this many other articles from its main text is a listing, not an article.
+LISTING_MIN_LINKS = 6
+# Standalone date lines in the text mark listings, search results and price tables.
+LISTING_MIN_DATED_LINES = 3
+# An article has at least one sentence-sized paragraph.
+MIN_PARAGRAPH_WORDS = 12
+
+
+@dataclass(slots=True)
+class NotAnArticle:
+    """The page is a listing, price, login or error page: no record, a reason to log."""
+
+    reason: str
+
+
+@dataclass(slots=True)
+class ArticleParts:
+    """Candidates and parts of one article, before the item loader cleans them."""
+
+    article_id: str
+    url: str
+    canonical_url: str
+    titles: list[tuple[str, str]]
+    published: list[tuple[str, datetime, str]]
+    summaries: list[tuple[str, str]]
+    body_blocks: list[str]
+    dateline: str | None = None
+    dateline_date: str | None = None
+    source: str | None = None
+    disclaimer: str | None = None
+    contacts: list[Contact] = field(default_factory=list)
+    related: list[Related] = field(default_factory=list)
+    breadcrumbs: list[str] = field(default_factory=list)
+    images: list[dict[str, str | None]] = field(default_factory=list)
+    tables: list[list[list[str]]] = field(default_factory=list)
+    language: str = "en"
+    body_method: str = "header"
+
+
+def _title_candidates(meta: Metadata, blocks: list[Block]) -> list[tuple[str, str]]:
+    candidates = list(meta.titles)
+    candidates += [("h1", b.text) for b in blocks if b.kind == "h1" and not b.chrome][:1]
+    if meta.title_tag:
+        candidates.append(("title_tag", meta.title_tag))
+    return [(source, title) for source, raw in candidates if (title := clean_title(raw))]
+
+
+def _displayed_first(candidates: list[tuple[str, str]],
+                     blocks: list[Block]) -> list[tuple[str, str]]:
+    """Metadata order, except that a title the page actually shows wins (titles "as displayed")."""
+    shown = {b.text.casefold() for b in blocks}
+    return sorted(candidates, key=lambda c: c[1].casefold() not in shown)
+
+
+def _tables(blocks: list[Block]) -> list[list[list[str]]]:
+    tables: list[list[list[str]]] = []
+    previous_row = False
+    for block in blocks:
+        if block.kind == "row":
+            if not previous_row:
+                tables.append([])
+            tables[-1].append(list(block.cells))
+        previous_row = block.kind == "row"
+    return tables
+
+
+def _images(page: Page, span: tuple[int, int], base_url: str) -> list[dict[str, str | None]]:
+    found = []
+    for image in page.images:
+        url = absolute_url(base_url, image.src)
+        if (span[0] <= image.position <= span[1] and url and not image.chrome
+                and image.alt.lower() != "icon" and not article_id_from_url(image.href or "")):
+            found.append({"url": url, "alt": image.alt or None})
+    return found
+
+
+def _dateline(body: list[str], reference: datetime) -> tuple[str | None, str | None, str | None]:
+    for text in body[:3]:
+        match = match_dateline(text)
+        if match:
+            named = dateline_date(match["md"], reference)
+            source = match.groupdict().get("src")
+            return match["line"].strip(), named.isoformat() if named else None, source
+    return None, None, None
+
+
+def _not_article(parts: ArticleParts, seg: segment.Segments) -> str | None:
+    if not parts.titles:
+        return "no title"
+    if not parts.body_blocks:
+        return "no article text"
+    if len(seg.body_links) >= LISTING_MIN_LINKS:
+        return f"listing page ({len(seg.body_links)} article links in its main text)"
+    dated = sum(1 for text in parts.body_blocks if is_time_line(text))
+    if dated >= LISTING_MIN_DATED_LINES:
+        return f"listing, search or price page ({dated} dated lines in its main text)"
+    if not any(len(text.split()) >= MIN_PARAGRAPH_WORDS for text in parts.body_blocks):
+        return "no paragraph of article text"
+    if not parts.published and not parts.dateline:
+        return "no publication date or dateline"
+    return None
+
+
+def extract_article(html: str, url: str, now: datetime) -> ArticleParts | NotAnArticle:
+    """Extract the article of one page; `now` resolves relative times such as "2 hours ago"."""
+    article_id = article_id_from_url(url)
+    if article_id is None:
+        return NotAnArticle("URL is not an article URL")
+    sel = Selector(text=html, type="html")
+    root: Any = sel.root
+    if root is None:
+        return NotAnArticle("no HTML document")
+    meta = read_metadata(sel)
+    page = linearise(root)
+    titles = _displayed_first(_title_candidates(meta, page.blocks), page.blocks)
+    seg = segment.segment(page, titles[0][1] if titles else None, url, now)
+    published = list(meta.published)
+    if seg.date_line is not None:
+        shown = parse_header_date(seg.date_line)
+        if shown:
+            published.append(("text", shown[0], shown[1]))
+    summaries = [("shown", s) for s in seg.summaries] + [
+        (source, text) for source, raw in meta.descriptions if (text := clean_text(raw))
+    ]
+    reference = published[0][1] if published else now
+    dateline, named_date, dateline_source = _dateline(seg.body, reference)
+    parts = ArticleParts(
+        article_id=article_id, url=url, canonical_url=canonical_url(article_id),
+        titles=titles, published=published, summaries=summaries, body_blocks=seg.body,
+        dateline=dateline, dateline_date=named_date,
+        source=seg.source or dateline_source, disclaimer=seg.disclaimer,
+        contacts=seg.contacts, related=seg.related,
+        breadcrumbs=meta.breadcrumbs or seg.breadcrumbs,
+        images=_images(page, seg.body_span, url), tables=_tables(seg.body_rows),
+        language=(meta.language or "en").split("-")[0].lower() or "en",
+        body_method=seg.method,
+    )
+    reason = _not_article(parts, seg)
+    return NotAnArticle(reason) if reason else parts
+
+
+__all__ = ["ArticleParts", "NotAnArticle", "extract_article", "iso"]

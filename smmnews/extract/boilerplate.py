@@ -1,0 +1,118 @@
+"""Recognise the template text around an article (notes §4) by its wording, not its markup.
+
+The v2 Data Source Statement sits inside the content container on real pages, so text match is
+the only reliable cut.
+"""
+
+from __future__ import annotations
+
+from smmnews.extract.blocks import Block
+from smmnews.extract.markers import (
+    CHROME_LINES,
+    CHROME_RES,
+    CONTACT_RES,
+    CUT_MARKER_RE,
+    DISCLAIMER_PREFIX,
+    EMAIL_RE,
+    FEEDBACK_EMAIL_RE,
+    FEEDBACK_PAIR_RE,
+    FEEDBACK_PHONE_RE,
+    NAV_LINK_RATIO,
+    NAV_MAX_WORDS,
+    PROMO_RES,
+    TITLE_SUFFIXES,
+)
+from smmnews.extract.urls import article_id_from_url
+
+Contact = dict[str, str | None]
+_BULLETS = "•·-–▪►"
+
+
+def is_disclaimer(text: str) -> bool:
+    return text.startswith(DISCLAIMER_PREFIX)
+
+
+def is_cut_marker(text: str) -> bool:
+    return bool(CUT_MARKER_RE.match(text))
+
+
+def is_promo(text: str) -> bool:
+    return any(pattern.search(text) for pattern in PROMO_RES)
+
+
+def is_feedback_phone(text: str) -> bool:
+    return bool(FEEDBACK_PHONE_RE.match(text))
+
+
+def strip_bullet(text: str) -> str:
+    return text.lstrip(_BULLETS).strip()
+
+
+def is_site_suffix_line(text: str) -> bool:
+    """The trailing "<Title or summary start> - Shanghai Metals Market (SMM)" line (L2, 2022)."""
+    return any(text.endswith(suffix) and len(text) > len(suffix) for suffix in TITLE_SUFFIXES[:4])
+
+
+def links_elsewhere(block: Block) -> bool:
+    """The block's links lead to non-article pages (menus, tags, share buttons)."""
+    return not any(article_id_from_url(href) for href in block.hrefs)
+
+
+def is_chrome_text(text: str) -> bool:
+    """Site chrome recognised by its wording alone (notes §4.7, footers, share widgets)."""
+    if strip_bullet(text).casefold() in CHROME_LINES or text.casefold() in CHROME_LINES:
+        return True
+    return any(pattern.search(text) for pattern in CHROME_RES)
+
+
+def is_chrome(block: Block) -> bool:
+    """Chrome by wording, by position (nav/footer/aside) or by shape (short menu links)."""
+    text = block.text
+    bare = strip_bullet(text)
+    if block.chrome or is_chrome_text(text):
+        return True
+    if text[0] in _BULLETS and len(bare.split()) <= 3:
+        return True  # category chips under portal pages: "• Selected News", "• Nickel"
+    return (block.link_ratio >= NAV_LINK_RATIO and len(text.split()) <= NAV_MAX_WORDS
+            and links_elsewhere(block))
+
+
+def _emails(text: str) -> list[str]:
+    return [e.rstrip(".") for e in EMAIL_RE.findall(text)]
+
+
+def contacts_in(text: str) -> list[Contact] | None:
+    """Contacts named by a contact line, [] for a contact line whose e-mail was stripped,
+    None when the text is not a contact line."""
+    feedback = FEEDBACK_EMAIL_RE.match(text)
+    if feedback:
+        return [{"name": m["name"], "email": m["email"]}
+                for m in FEEDBACK_PAIR_RE.finditer(feedback["pairs"])]
+    for pattern in CONTACT_RES:
+        match = pattern.match(text)
+        if not match:
+            continue
+        name = match.groupdict().get("name")
+        emails = _emails(match["emails"])
+        if not emails:
+            return [{"name": name, "email": None}] if name else []
+        return [{"name": name, "email": email} for email in emails]
+    return None
+
+
+def merge_contacts(found: list[Contact]) -> list[Contact]:
+    """One entry per e-mail (or per name when the e-mail is gone), the first name kept."""
+    merged: list[Contact] = []
+    by_key: dict[str, Contact] = {}
+    for contact in found:
+        key = (contact["email"] or contact["name"] or "").lower()
+        if not key:
+            continue
+        if key in by_key:
+            if not by_key[key]["name"] and contact["name"]:
+                by_key[key]["name"] = contact["name"]
+            continue
+        entry = dict(contact)
+        by_key[key] = entry
+        merged.append(entry)
+    return merged

@@ -1,0 +1,75 @@
+"""Small text normalisers shared by the extractor and the item loader's processors."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from smmnews.extract.blocks import collapse
+from smmnews.extract.markers import METAL_NAMES, NON_TITLES, TITLE_SUFFIXES, TITLE_TAG_RE
+
+_LEAD_CONTEXT = re.compile(
+    r"\b(?:(?:SHFE|LME|refined|primary|secondary|spot|recycled)\s+lead|lead\s+(?:price|ingot|"
+    r"concentrate|market|inventor|smelter|futures|contract|batter|acid|output|production|premium)"
+    r"\w*)\b|^Lead\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def clean_title(value: str | None) -> str | None:
+    """Collapse whitespace and strip the site's title suffixes; None when nothing is left."""
+    if not value:
+        return None
+    title = collapse(value)
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in TITLE_SUFFIXES:
+            if title.endswith(suffix) and len(title) > len(suffix):
+                title = title[: -len(suffix)].rstrip()
+                stripped = True
+    if not title or title.casefold() in NON_TITLES:
+        return None
+    return title
+
+
+def clean_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = collapse(value)
+    return text or None
+
+
+def title_tags(title: str | None) -> list[str]:
+    """Bracket tags of a title: "[SMM Analysis] X【Weekly Observation】" -> both names."""
+    if not title:
+        return []
+    return [collapse(tag) for tag in TITLE_TAG_RE.findall(title)]
+
+
+def _mentions(text: str, spelling: str) -> bool:
+    return re.search(r"\b" + re.escape(spelling) + r"s?\b", text) is not None
+
+
+def metals_in(title: str, summary: str, body: str) -> list[str]:
+    """Metals named in the title or summary, or at least twice in the body; one name each."""
+    head = f"{title}\n{summary}".lower()
+    text = body.lower()
+    found = []
+    for name, spellings in METAL_NAMES.items():
+        if name == "lead":
+            hits_head = bool(_LEAD_CONTEXT.search(f"{title}\n{summary}"))
+            hits_body = len(_LEAD_CONTEXT.findall(body))
+        else:
+            hits_head = any(_mentions(head, s) for s in spellings)
+            hits_body = sum(len(re.findall(r"\b" + re.escape(s) + r"s?\b", text))
+                            for s in spellings)
+        if hits_head or hits_body >= 2:
+            found.append(name)
+    return found
+
+
+def content_hash(title: str | None, body: str) -> str:
+    """Stable over re-crawls: only what the article says, not when it was fetched."""
+    digest = hashlib.sha256(f"{title or ''}\n{body}".encode()).hexdigest()
+    return f"sha256:{digest}"

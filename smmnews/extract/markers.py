@@ -1,0 +1,221 @@
+"""Every selector and text marker of news.metal.com, in one place.
+
+A site redesign should be a diff of this module. Strings quoted from real pages keep their exact
+characters (the curly ‘ in the v1 Data Source Statement, NBSP, 【】), see the site notes §4.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- URLs (notes §1.2) ---------------------------------------------------------------------------
+
+# Forms A-H: news./www./bare host, optional /en/, id of 5+ digits, then any slug joined by - / _.
+ARTICLE_URL_RE = re.compile(
+    r"^https?://(?:[\w-]+\.)*?(?:metal\.com|127\.0\.0\.1(?::\d+)?|localhost(?::\d+)?)"
+    r"/(?:en/)?newscontent/(?P<id>\d{5,})(?=$|[-/_?#]|%)",
+    re.IGNORECASE,
+)
+# Path-only form, for mirrors and relative links.
+ARTICLE_PATH_RE = re.compile(r"^/(?:en/)?newscontent/(?P<id>\d{5,})(?=$|[-/_?#]|%)")
+CANONICAL_URL_TEMPLATE = "https://news.metal.com/newscontent/{id}"
+
+# --- Markup (structure signals; never hashed class names) ----------------------------------------
+
+# Dropped before the walk: never visible article text.
+DROP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "iframe", "head", "select", "button",
+     "input", "textarea", "option", "canvas", "video", "audio", "object", "embed", "map"}
+)
+# Semantic chrome containers (html5 family); related news found in them is parsed first.
+CHROME_TAGS = frozenset({"nav", "footer", "aside", "form", "dialog"})
+BLOCK_TAGS = frozenset(
+    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+     "blockquote", "pre", "section", "article", "header", "footer", "main", "figure",
+     "figcaption", "caption", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "center",
+     "address", "hr", "nav", "aside", "body", "html", "form", "fieldset", "legend", "details",
+     "summary", "picture"}
+)
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+BREADCRUMB_HINTS = ("breadcrumb", "crumb")
+
+TITLE_META = (
+    ("og", "meta[property='og:title']::attr(content)"),
+    ("twitter", "meta[name='twitter:title']::attr(content)"),
+)
+DESCRIPTION_META = (
+    ("og", "meta[property='og:description']::attr(content)"),
+    ("meta", "meta[name='description']::attr(content)"),
+)
+PUBLISHED_META = (
+    ("article_meta", "meta[property='article:published_time']::attr(content)"),
+    ("itemprop", "meta[itemprop='datePublished']::attr(content)"),
+    ("pubdate_meta", "meta[name='pubdate']::attr(content)"),
+)
+NEXT_DATA_CSS = "script#__NEXT_DATA__::text"
+JSONLD_CSS = "script[type='application/ld+json']::text"
+# Keys an SSR data blob may use for the article (Next.js on news.smm.cn uses "date"/"author").
+NEXT_TITLE_KEYS = ("title", "headline", "newsTitle")
+NEXT_DATE_KEYS = ("publishTime", "publish_time", "publishedAt", "datePublished", "pubTime",
+                  "date", "createTime")
+NEXT_SUMMARY_KEYS = ("summary", "description", "abstract", "brief")
+
+# --- Title ---------------------------------------------------------------------------------------
+
+# Longest first: " - SMM - Shanghai Metals Market" must win over " - Shanghai Metals Market".
+TITLE_SUFFIXES = (
+    " - SMM - Shanghai Metals Market",
+    " - Shanghai Metals Market (SMM)",
+    " | Shanghai Metals Market (SMM)",
+    " - Shanghai Metals Market",
+    " | SMM",
+    " - SMM",
+)
+TITLE_TAG_RE = re.compile(r"[\[【]([^\]】\[【]{2,120})[\]】]")
+# A title "as displayed" never looks like these (site names, section names).
+NON_TITLES = frozenset({"shanghai metals market", "smm", "metals news", "news", "metal news"})
+
+# --- Header lines (notes §2, §3) -----------------------------------------------------------------
+
+MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# "Published: Feb 5, 2026 19:36", "iconNov 17, 2025 13:09", "Jul 31,2017", "Aug 02, 2024 17:11",
+# "• Jan 19, 2026, at 11:55 am", "- Sep 11, 2024, at 9:44 am", "Nov 19, 2015 09:23 GMT".
+HEADER_DATE_RE = re.compile(
+    r"^(?:Published:\s*|icon\s*|[•·\-–]\s*|Date:\s*)?"
+    r"(?P<raw>(?P<mon>" + MONTHS + r")\s*(?P<day>\d{1,2}),\s*(?P<year>\d{4})"
+    r"(?:,?\s*(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"\s*(?P<ampm>[ap]\.?m\.?)?)?(?:\s*(?P<tz>GMT|UTC))?)$",
+    re.IGNORECASE,
+)
+ISO_DATE_TEXT_RE = re.compile(
+    r"^(?:Published:\s*)?(?P<raw>(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?)$"
+)
+RELATIVE_TIME_RE = re.compile(
+    r"^(?P<n>\d+|an?|one)\s*(?P<unit>sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago$",
+    re.IGNORECASE,
+)
+JUST_NOW_RE = re.compile(r"^(?:just now|moments? ago)$", re.IGNORECASE)
+SOURCE_LINE_RE = re.compile(r"^(?:[•·\-–]\s*)?\(?Source\s*[:：]\s*(?P<source>[\w .&-]{2,40}?)\)?$")
+HEADER_SOURCE_BULLET_RE = re.compile(r"^[•·\-–]\s*(?P<source>SMM)$")
+SHANGHAI_TZ = "Asia/Shanghai"
+UTC_OFFSET_HOURS = 8
+
+# Body datelines (notes §3), tried in order against the first body blocks.
+_MD = r"(?P<md>" + MONTHS + r"\s*\d{1,2})"
+DATELINE_RES = (
+    re.compile(r"^(?P<line>SHANGHAI,\s*" + _MD + r"\s*\((?P<src>SMM)\)\s*[–—-]+)"),
+    re.compile(r"^(?P<line>SHANGHAI,\s*" + _MD + r"\s*[–—-]{1,2})"),
+    re.compile(r"^(?P<line>SMM\s+News\s+on\s+" + _MD + r"\s*[:：,])", re.I),
+    re.compile(r"^(?P<line>SMM\s+reported\s+on\s+" + _MD + r"\s*[:：,])", re.I),
+    re.compile(r"^(?P<line>SMM,?\s+" + _MD + r"(?:\s+news)?\s*[:：,–—-])", re.I),
+    re.compile(r"^(?P<line>" + _MD + r"\s+News\s*:)"),
+    re.compile(r"^(?P<line>" + _MD + r"\s*\((?P<src>SMM)\)\s*[–—-]+)"),
+)
+
+# --- Boilerplate (notes §4) ----------------------------------------------------------------------
+
+DISCLAIMER_PREFIX = "Data Source Statement:"
+# Lines that end the article text: everything after them is disclaimer, contacts or related news.
+CUT_MARKER_RE = re.compile(
+    r"^(?:Data Source Statement\s*:|For queries,? please contact|For any inquiries"
+    r"|For news cooperation|For more information on how to access our research reports"
+    r"|Related News$|Related news$|More popular news$|Related Price$|Related Articles?$"
+    r"|Recommended News$)",
+    re.IGNORECASE,
+)
+RELATED_HEADING_RE = re.compile(
+    r"^(?:Related News|More popular news|Related Price|Related Articles?|Recommended News"
+    r"|Related Reading)$",
+    re.IGNORECASE,
+)
+READ_MORE_RE = re.compile(r"^(?:Read More|More|View More|Load More|More News)\s*[>›»]*$", re.I)
+# Contact lines; each yields (name, e-mails).
+CONTACT_RES = (
+    re.compile(r"^For queries,? please contact\s+(?P<name>.+?)\s+at\b\s*(?P<emails>.*)$", re.I),
+    re.compile(r"^For any inquiries.*?contact\s*[:：]?\s*(?P<emails>.*)$", re.I),
+    re.compile(r"^For more information on how to access our research reports.*?"
+               r"(?:email|contact)\s*[:：]?\s*(?P<emails>.*)$", re.I),
+    re.compile(r"^For news cooperation.*?email\s*[:：]?\s*(?P<emails>.*)$", re.I),
+    re.compile(r"^(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})\s+Contact\s*[:：]\s*"
+               r"(?P<emails>\S+@\S+.*)$"),
+)
+# "Feedback E-mail: Cong Wang - wangcong@smm.cn; Lemon Zhao - lemonzhao@smm.cn"
+FEEDBACK_EMAIL_RE = re.compile(r"^Feedback E-?mail\s*[:：]\s*(?P<pairs>.+)$", re.I)
+FEEDBACK_PAIR_RE = re.compile(r"(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})\s*[-–:]\s*"
+                              r"(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+FEEDBACK_PHONE_RE = re.compile(r"^Feedback (?:Telephone|Phone|Tel)\s*[:：]", re.I)
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+
+# Promo and paywall lines, never body (notes §4.3).
+PROMO_RES = (
+    re.compile(r"^》"),
+    re.compile(r"^\[?For more content,? (?:please )?subscribe", re.I),
+    re.compile(r"^\(?(?:historical data (?:available in|can be queried)[^)]*)\)?\.?$", re.I),
+    re.compile(r"^Data Source\s*[:：]\s*SMM\.?$", re.I),
+    re.compile(r"^Click (?:here )?(?:for details|to view)", re.I),
+)
+# Site chrome and share widgets (notes §4.7, and common footers).
+CHROME_LINES = frozenset(
+    s.casefold()
+    for s in (
+        "The local prices are expected to be released soon, stay tuned!", "Got it",
+        "+86 021 5155-0306", "Language:", "Sign In", "Sign Up", "Log In", "Login", "Register",
+        "Live chat via WhatsApp", "Help us know your opinions in 1minutes.", "Selected News",
+        "Share", "Share to", "Share:", "Facebook", "Twitter", "LinkedIn", "WhatsApp", "WeChat",
+        "Email", "Print", "Copy link", "Back to top", "SMM Events & Webinars", "All", "No Data",
+        "Read More", "Metals News", "smm insight", "Home", "Metal News", "News", "Subscribe",
+        "Contact Us", "About Us", "Privacy Policy", "Terms of Service", "English", "中文",
+        "Related Price",
+    )
+)
+CHROME_RES = (
+    re.compile(r"^(?:Copyright|©)", re.I),
+    re.compile(r"^\+?\d[\d\s()-]{7,}$"),
+    re.compile(r"[\u4e00-\u9fff]{4,}"),  # ICP licence lines and other Chinese-only chrome
+    re.compile(r"^\[email(?:\s|\u00a0)protected\]$"),
+    re.compile(r"\buses? cookies\b|\buse of cookies\b|\bcookie policy\b", re.I),
+    re.compile(r"^Share(?: to| this| on)?:?(?:\s*(?:Facebook|Twitter|X|LinkedIn|WhatsApp|WeChat"
+               r"|Email|Weibo)\b)+$", re.I),
+)
+# A block whose text is mostly link text and shorter than this is navigation, not article text.
+NAV_LINK_RATIO = 0.8
+NAV_MAX_WORDS = 12
+# Lines of only whitespace/NBSP are layout spacers.
+SPACER_RE = re.compile(r"^[\s\u00a0\u200b\u3000]*$")
+
+# --- Page-type signals ---------------------------------------------------------------------------
+
+# Summary-only pages: body no longer than the summary by this factor (notes §7).
+PARTIAL_MAX_RATIO = 1.15
+MIN_ARTICLE_BODY_CHARS = 40
+LOGIN_HINT_RE = re.compile(r"\b(?:password|sign in|log in)\b", re.I)
+
+# --- Metals (for the `metals` field) -------------------------------------------------------------
+
+# canonical name -> spellings; aluminium/aluminum fold to one name.
+METAL_NAMES: dict[str, tuple[str, ...]] = {
+    "aluminium": ("aluminium", "aluminum"),
+    "alumina": ("alumina",),
+    "antimony": ("antimony",),
+    "bauxite": ("bauxite",),
+    "cobalt": ("cobalt",),
+    "copper": ("copper",),
+    "gold": ("gold",),
+    "iron ore": ("iron ore",),
+    "lead": ("lead",),
+    "lithium": ("lithium",),
+    "magnesium": ("magnesium",),
+    "manganese": ("manganese",),
+    "molybdenum": ("molybdenum",),
+    "nickel": ("nickel", "npi"),
+    "rare earths": ("rare earth", "rare earths", "ndpr"),
+    "silicon": ("silicon",),
+    "silver": ("silver",),
+    "stainless steel": ("stainless steel",),
+    "steel": ("steel", "rebar", "hot metal", "pig iron"),
+    "tin": ("tin",),
+    "titanium": ("titanium",),
+    "tungsten": ("tungsten",),
+    "zinc": ("zinc",),
+}

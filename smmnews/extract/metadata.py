@@ -1,0 +1,151 @@
+"""Page metadata: JSON-LD, og:/article: meta, a Next.js data blob, <time datetime>.
+
+None of these is confirmed on news.metal.com (notes §1.5), so each is a first-choice source
+used when present, never a requirement.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from parsel import Selector
+
+from smmnews.extract.dates import parse_epoch, parse_iso
+from smmnews.extract.markers import (
+    DESCRIPTION_META,
+    JSONLD_CSS,
+    NEXT_DATA_CSS,
+    NEXT_DATE_KEYS,
+    NEXT_SUMMARY_KEYS,
+    NEXT_TITLE_KEYS,
+    PUBLISHED_META,
+    TITLE_META,
+)
+
+_ARTICLE_TYPES = frozenset({"newsarticle", "article", "reportagenewsarticle", "blogposting",
+                            "analysisnewsarticle", "webpage"})
+_MAX_BLOB_NODES = 20_000
+
+
+@dataclass(slots=True)
+class Metadata:
+    titles: list[tuple[str, str]] = field(default_factory=list)
+    published: list[tuple[str, datetime, str]] = field(default_factory=list)
+    descriptions: list[tuple[str, str]] = field(default_factory=list)
+    breadcrumbs: list[str] = field(default_factory=list)
+    title_tag: str | None = None
+    language: str | None = None
+    canonical: str | None = None
+    jsonld_is_article: bool = False
+
+
+def _jsonld_objects(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _jsonld_objects(item)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _jsonld_objects(data["@graph"])
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type", "")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {str(k).lower() for k in kinds}
+
+
+def _load_json(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _read_jsonld(sel: Selector, meta: Metadata) -> None:
+    for text in sel.css(JSONLD_CSS).getall():
+        for obj in _jsonld_objects(_load_json(text)):
+            kinds = _types(obj)
+            if "breadcrumblist" in kinds:
+                items = obj.get("itemListElement") or []
+                meta.breadcrumbs = [str(i.get("name", "")).strip() for i in items
+                                    if isinstance(i, dict) and i.get("name")]
+            if not kinds & _ARTICLE_TYPES:
+                continue
+            meta.jsonld_is_article = meta.jsonld_is_article or "webpage" not in kinds
+            _add_title(meta, "jsonld", obj.get("headline") or obj.get("name"))
+            _add_date(meta, "jsonld", obj.get("datePublished"))
+            _add_text(meta.descriptions, "jsonld", obj.get("description"))
+
+
+def _walk_blob(data: Any) -> Iterator[dict[str, Any]]:
+    """Dicts of a data blob, breadth first and bounded (blobs can be megabytes)."""
+    queue: list[Any] = [data]
+    seen = 0
+    while queue and seen < _MAX_BLOB_NODES:
+        node = queue.pop(0)
+        seen += 1
+        if isinstance(node, dict):
+            yield node
+            queue.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            queue.extend(v for v in node if isinstance(v, dict | list))
+
+
+def _read_next_data(sel: Selector, meta: Metadata) -> None:
+    blob = _load_json(sel.css(NEXT_DATA_CSS).get())
+    if blob is None:
+        return
+    for node in _walk_blob(blob):
+        title = next((node[k] for k in NEXT_TITLE_KEYS if isinstance(node.get(k), str)), None)
+        date = next((node[k] for k in NEXT_DATE_KEYS if node.get(k)), None)
+        if title and date:
+            _add_title(meta, "next_data", title)
+            _add_date(meta, "next_data", date)
+            summary = next((node[k] for k in NEXT_SUMMARY_KEYS if isinstance(node.get(k), str)),
+                           None)
+            _add_text(meta.descriptions, "next_data", summary)
+            return
+
+
+def _add_text(target: list[tuple[str, str]], source: str, value: Any) -> None:
+    if isinstance(value, str) and value.strip():
+        target.append((source, value))
+
+
+def _add_title(meta: Metadata, source: str, value: Any) -> None:
+    _add_text(meta.titles, source, value)
+
+
+def _add_date(meta: Metadata, source: str, value: Any) -> None:
+    parsed: datetime | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        parsed = parse_epoch(float(value))
+    elif isinstance(value, str) and value.strip():
+        parsed = parse_iso(value)
+    if parsed is not None:
+        meta.published.append((source, parsed, str(value).strip()))
+
+
+def read_metadata(sel: Selector) -> Metadata:
+    meta = Metadata()
+    _read_jsonld(sel, meta)
+    _read_next_data(sel, meta)
+    for source, css in TITLE_META:
+        _add_title(meta, source, sel.css(css).get())
+    for source, css in PUBLISHED_META:
+        _add_date(meta, source, sel.css(css).get())
+    _add_date(meta, "time_element", sel.css("time::attr(datetime)").get())
+    for source, css in DESCRIPTION_META:
+        _add_text(meta.descriptions, source, sel.css(css).get())
+    title = sel.css("title::text").get()
+    meta.title_tag = title if title and title.strip() else None
+    meta.language = sel.css("html::attr(lang)").get()
+    meta.canonical = sel.css("link[rel='canonical']::attr(href)").get()
+    return meta

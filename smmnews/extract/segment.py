@@ -1,0 +1,279 @@
+"""Split a linearised page into header, body and tail (notes §2 layouts L1-L7).
+
+Positions come from text patterns: the title and the date line mark the header, the cut markers
+of notes §4.6 end the body, a dateline starts it when the page shows no header (L3), and the
+portal rendering that puts the header after the body (L4 a) is recognised by an empty region
+after the header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from smmnews.extract.blocks import Block, Page
+from smmnews.extract.boilerplate import (
+    Contact,
+    contacts_in,
+    is_chrome,
+    is_cut_marker,
+    is_disclaimer,
+    is_feedback_phone,
+    is_promo,
+    is_site_suffix_line,
+    merge_contacts,
+)
+from smmnews.extract.dates import match_dateline, parse_header_date
+from smmnews.extract.markers import (
+    HEADER_SOURCE_BULLET_RE,
+    RELATED_HEADING_RE,
+    SOURCE_LINE_RE,
+)
+from smmnews.extract.related import (
+    Related,
+    article_link,
+    merge_related,
+    parse_related,
+    related_from_images,
+    related_from_links,
+    title_key,
+)
+from smmnews.extract.urls import article_id_from_url
+
+# How far apart (in blocks) a title and its date line may be: L5 puts "smm insight" between.
+HEADER_MAX_GAP = 8
+# An L4 (a) page has its header after the body: fewer words than this after the header.
+EMPTY_REGION_WORDS = 25
+BODY_FIRST_MIN_WORDS = 60
+_CRUMB_SEPARATORS = ("/", ">", "»", "›", "|")
+_TAG_MAX_WORDS = 4
+
+
+@dataclass(slots=True)
+class Segments:
+    body: list[str] = field(default_factory=list)
+    body_rows: list[Block] = field(default_factory=list)
+    body_span: tuple[int, int] = (0, 0)
+    body_links: list[str] = field(default_factory=list)
+    summaries: list[str] = field(default_factory=list)
+    date_line: str | None = None
+    source: str | None = None
+    disclaimer: str | None = None
+    contacts: list[Contact] = field(default_factory=list)
+    related: list[Related] = field(default_factory=list)
+    breadcrumbs: list[str] = field(default_factory=list)
+    method: str = "header"
+
+
+def _source_of(text: str) -> str | None:
+    match = SOURCE_LINE_RE.match(text) or HEADER_SOURCE_BULLET_RE.match(text)
+    return match["source"].strip() if match else None
+
+
+def _header(blocks: list[Block], title: str | None) -> tuple[int | None, int | None]:
+    """Indices of the displayed title and the date line that belongs to it."""
+    key = title_key(title) if title else None
+    titles = [i for i, b in enumerate(blocks) if key and title_key(b.text) == key and not b.crumb]
+    dates = [i for i, b in enumerate(blocks) if not b.chrome and parse_header_date(b.text)]
+    pairs = [(d - t, t, d) for t in titles for d in dates if 0 < d - t <= HEADER_MAX_GAP]
+    if pairs:
+        _, t, d = min(pairs)
+        return t, d
+    first_title = titles[0] if titles else None
+    cut = next((i for i, b in enumerate(blocks) if is_cut_marker(b.text)), len(blocks))
+    after = first_title if first_title is not None else -1
+    date = next((d for d in dates if after < d < cut), None)
+    return first_title, date
+
+
+def _breadcrumbs(blocks: list[Block], before: int, title: str | None) -> list[str]:
+    crumbs = [b.text for b in blocks[:before] if b.crumb]
+    if not crumbs:
+        line = next((b.text for b in blocks[:before]
+                     if b.text.startswith("Home") and any(s in b.text for s in _CRUMB_SEPARATORS)),
+                    None)
+        crumbs = [line] if line else []
+    parts: list[str] = []
+    for crumb in crumbs:
+        text = crumb
+        if title and text.endswith(title) and text != title:
+            text = text[: -len(title)]
+        for sep in _CRUMB_SEPARATORS[1:]:
+            text = text.replace(sep, "/")
+        # "yuan/mt" inside a title is not a separator: split on spaced slashes when there are any.
+        pieces = text.split(" / ") if " / " in text else text.split("/")
+        parts += [p.strip(" /") for p in pieces if p.strip(" /")]
+    if parts and title and title_key(parts[-1]) == title_key(title):
+        parts.pop()
+    return parts
+
+
+def _region(blocks: list[Block], title_at: int | None, date_at: int | None) -> tuple[int, int, str]:
+    """Start, end and method of the body region."""
+    header_end = max((i for i in (title_at, date_at) if i is not None), default=None)
+    if header_end is None:
+        start = next((i for i, b in enumerate(blocks) if match_dateline(b.text)), 0)
+        method = "dateline" if start else "page"
+    else:
+        start, method = header_end + 1, "header"
+        while start < len(blocks) and (_source_of(blocks[start].text) or is_chrome(blocks[start])):
+            start += 1
+    end = _cut(blocks, start, len(blocks))
+    words = _words(blocks[start:end])
+    if header_end is not None and title_at is not None:
+        first = next((i for i in range(title_at) if not is_chrome(blocks[i])), title_at)
+        before_end = _cut(blocks, first, title_at)
+        before = _words(blocks[first:before_end])
+        if words < EMPTY_REGION_WORDS or (before >= BODY_FIRST_MIN_WORDS and before >= 3 * words):
+            return first, before_end, "body_first"
+    return start, end, method
+
+
+def _cut(blocks: list[Block], start: int, stop: int) -> int:
+    return next((i for i in range(start, stop) if is_cut_marker(blocks[i].text)), stop)
+
+
+def _words(blocks: list[Block]) -> int:
+    return sum(len(b.text.split()) for b in blocks if not is_chrome(b))
+
+
+def _trailing_tags(body: list[Block]) -> int:
+    """How many short label lines close the body ("Market review"): tag lines, not text."""
+    count = 0
+    for block in reversed(body):
+        text = block.text
+        if (block.kind == "row" or len(text.split()) > _TAG_MAX_WORDS
+                or text[-1] in ".:!?;)%" or any(ch.isdigit() for ch in text)):
+            break
+        count += 1
+    return count if count < len(body) else 0
+
+
+class _Collector:
+    """Routes each block of the body region to the body or to the field it belongs to."""
+
+    def __init__(self, segments: Segments, base_url: str, own_id: str | None,
+                 title: str | None) -> None:
+        self.seg = segments
+        self.base_url = base_url
+        self.own_id = own_id
+        self.title_key = title_key(title) if title else None
+        self.kept: list[Block] = []
+        self.inline_related: list[Block] = []
+
+    def take(self, block: Block) -> None:
+        text = block.text
+        if is_disclaimer(text):
+            self.seg.disclaimer = self.seg.disclaimer or text
+            return
+        found = contacts_in(text)
+        if found is not None:
+            self.seg.contacts += found
+            return
+        source = _source_of(text)
+        if source:
+            self.seg.source = self.seg.source or source
+            return
+        if (is_promo(text) or is_feedback_phone(text) or is_site_suffix_line(text)
+                or title_key(text) == self.title_key):
+            return
+        link = article_link(block, self.base_url)
+        if link and block.link_ratio >= 0.8 and article_id_from_url(link) != self.own_id:
+            self.inline_related.append(block)
+            self.seg.body_links.append(link)
+            return
+        if is_chrome(block):
+            return
+        self.kept.append(block)
+
+
+def _lead(body: list[Block]) -> tuple[list[Block], list[str]]:
+    """Drop the summary's second showing; the repeated lead is the shown summary."""
+    if len(body) > 1:
+        lead = title_key(body[0].text)
+        for later in body[1:6]:
+            if title_key(later.text) == lead:
+                return body[1:], [body[0].text]
+    return body, []
+
+
+def _shown_summary(body: list[Block]) -> list[str]:
+    """A lead shown once above the body in its own container (not repeated in the text)."""
+    if len(body) < 3:
+        return []
+    lead, first, second = body[0], body[1], body[2]
+    if (lead.container != first.container and first.container == second.container
+            and not lead.is_heading and len(lead.text.split()) >= 8
+            and not match_dateline(lead.text)):
+        return [lead.text]
+    return []
+
+
+def _tail(blocks: list[Block], seg: Segments, skip: range, base_url: str, now: datetime,
+          stop_at: int | None) -> None:
+    """Disclaimer, contacts and related news outside the body region."""
+    for index, block in enumerate(blocks):
+        if index in skip:
+            continue
+        if is_disclaimer(block.text):
+            seg.disclaimer = seg.disclaimer or block.text
+        elif (found := contacts_in(block.text)) is not None:
+            seg.contacts += found
+        elif seg.source is None and not block.chrome and (source := _source_of(block.text)):
+            seg.source = source
+        if RELATED_HEADING_RE.match(block.text):
+            end = next((j for j in range(index + 1, len(blocks))
+                        if is_cut_marker(blocks[j].text) or j == stop_at), len(blocks))
+            seg.related = merge_related(seg.related,
+                                        parse_related(blocks[index + 1:end], base_url, now))
+
+
+def _header_summary(blocks: list[Block], date_at: int | None, stop: int) -> list[str]:
+    """L4 (a): the summary line under the date in a header that follows the body."""
+    if date_at is None:
+        return []
+    for block in blocks[date_at + 1:stop]:
+        if _source_of(block.text) or is_chrome(block) or block.text == "SMM":
+            continue
+        if is_cut_marker(block.text) or is_disclaimer(block.text):
+            return []
+        return [block.text]
+    return []
+
+
+def segment(page: Page, title: str | None, base_url: str, now: datetime) -> Segments:
+    blocks = page.blocks
+    seg = Segments()
+    title_at, date_at = _header(blocks, title)
+    if date_at is not None:
+        seg.date_line = blocks[date_at].text
+    if title_at is not None:
+        seg.breadcrumbs = _breadcrumbs(blocks, title_at, title)
+    for block in blocks[: max((i for i in (title_at, date_at) if i is not None), default=-1) + 1]:
+        seg.source = seg.source or _source_of(block.text)
+    start, end, seg.method = _region(blocks, title_at, date_at)
+    header_tail = end if seg.method != "body_first" else len(blocks)
+    for block in blocks[(date_at or 0) + 1: header_tail]:
+        if seg.method == "body_first" and (source := _source_of(block.text) or
+                                           ("SMM" if block.text == "SMM" else None)):
+            seg.source = seg.source or source
+    collector = _Collector(seg, base_url, article_id_from_url(base_url), title)
+    for block in blocks[start:end]:
+        collector.take(block)
+    kept = collector.kept
+    tags = _trailing_tags(kept)
+    kept = kept[: len(kept) - tags]
+    kept, seg.summaries = _lead(kept)
+    if not seg.summaries and seg.method == "header":
+        seg.summaries = _shown_summary(kept)
+    if seg.method == "body_first":
+        seg.summaries = _header_summary(blocks, date_at, len(blocks))
+    seg.body = [b.text for b in kept]
+    seg.body_rows = [b for b in kept if b.kind == "row"]
+    seg.body_span = (start, end)
+    _tail(blocks, seg, range(start, end), base_url, now, title_at if title_at and title_at > end
+          else None)
+    seg.related = merge_related(related_from_links(collector.inline_related, base_url),
+                                seg.related, related_from_images(page.images, base_url))
+    seg.contacts = merge_contacts(seg.contacts)
+    return seg

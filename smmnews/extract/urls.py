@@ -1,0 +1,42 @@
+"""Article ids and URL forms (notes §1.2): the numeric id is the only stable key."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urljoin, urlsplit
+
+from smmnews.extract.markers import ARTICLE_PATH_RE, CANONICAL_URL_TEMPLATE
+
+
+def _unquote_fully(text: str) -> str:
+    # Slugs are seen double-encoded ("%2528"); ids are digits, so decoding is safe.
+    for _ in range(3):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def article_id_from_url(url: str) -> str | None:
+    """The numeric article id of any article URL form A-H, or None for other pages."""
+    path = _unquote_fully(urlsplit(url.strip()).path)
+    match = ARTICLE_PATH_RE.match(path)
+    return match.group("id") if match else None
+
+
+def canonical_url(article_id: str) -> str:
+    return CANONICAL_URL_TEMPLATE.format(id=article_id)
+
+
+def absolute_url(base: str, href: str | None) -> str | None:
+    """Resolve a link against the page URL; None for empty, script and mail links."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")):
+        return None
+    return urljoin(base, href)
+
+
+def is_article_url(url: str) -> bool:
+    return article_id_from_url(url) is not None

@@ -1,0 +1,96 @@
+"""The quality gate over every fixture case: one test per field, then corpus-wide scores."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+from typing import Any
+
+import pytest
+
+from smmnews.record import build_record
+from smmnews.schema import schema_errors
+from tests.fixtures import ARTICLES, case_names, expected, meta, now_of, page_bytes
+
+CASES = case_names(ARTICLES)
+# Compared exactly; `body` is scored by token F1 instead.
+EXACT_FIELDS = ("article_id", "canonical_url", "title", "title_tags", "published_at", "source",
+                "dateline", "summary", "is_partial", "disclaimer", "contacts", "related",
+                "breadcrumbs")
+MIN_OVERALL_F1 = 0.99
+# Strings that must never reach a body (notes §4), checked verbatim.
+BOILERPLATE = (
+    "Data Source Statement", "For queries, please contact", "For any inquiries",
+    "please contact:service.en@smm.cn", "please email service.en@smm.cn", "》",
+    "For more content", "Related News", "Related news", "More popular news", "Related Price",
+    "Read More", "Shanghai Metals Market (SMM)", "The local prices are expected to be released",
+    "Live chat via WhatsApp", "Help us know your opinions", "Feedback E-mail",
+    "Feedback Telephone", "Data Source: SMM", "[email protected]",
+)
+TOKEN_RE = re.compile(r"\w+")
+
+
+@cache
+def record(case: str) -> dict[str, Any]:
+    result = build_record(page_bytes(ARTICLES, case), meta(ARTICLES, case)["url"],
+                          now_of(ARTICLES, case))
+    assert isinstance(result, dict), f"{case}: {result}"
+    return result
+
+
+def tokens(text: str | None) -> Counter[str]:
+    return Counter(TOKEN_RE.findall((text or "").lower()))
+
+
+def f1_counts(got: str, want: str) -> tuple[int, int, int]:
+    """(overlap, predicted, reference) token counts, as the article-extraction benchmark."""
+    got_tokens, want_tokens = tokens(got), tokens(want)
+    return sum((got_tokens & want_tokens).values()), sum(got_tokens.values()), sum(
+        want_tokens.values())
+
+
+def f1(overlap: int, predicted: int, reference: int) -> float:
+    if not predicted or not reference:
+        return float(predicted == reference)
+    precision, recall = overlap / predicted, overlap / reference
+    return 0.0 if not overlap else 2 * precision * recall / (precision + recall)
+
+
+def test_there_are_enough_cases() -> None:
+    assert len(CASES) >= 25
+    layouts = Counter(meta(ARTICLES, c)["layout"] for c in CASES)
+    assert set(layouts) == {f"L{i}" for i in range(1, 8)}
+
+
+FIELD_CASES = [(case, name) for case in CASES for name in EXACT_FIELDS if name in expected(case)]
+
+
+@pytest.mark.parametrize(("case", "field"), FIELD_CASES, ids=[f"{c}-{f}" for c, f in FIELD_CASES])
+def test_field(case: str, field: str) -> None:
+    assert record(case)[field] == expected(case)[field]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_record_is_valid_against_the_schema(case: str) -> None:
+    assert schema_errors(record(case)) == []
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_body_has_no_boilerplate_or_related_titles(case: str) -> None:
+    body = record(case)["body"]
+    leaks = [s for s in BOILERPLATE if s in body]
+    leaks += [item["title"] for item in expected(case).get("related", []) if item["title"] in body]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_body_f1_of_each_case(case: str) -> None:
+    # Per case the bar is lower than overall: one case may miss a short line; none may fail.
+    assert f1(*f1_counts(record(case)["body"], expected(case)["body"])) >= 0.95
+
+
+def test_overall_body_f1() -> None:
+    totals = [f1_counts(record(c)["body"], expected(c)["body"]) for c in CASES]
+    overlap, predicted, reference = (sum(t[i] for t in totals) for i in range(3))
+    assert f1(overlap, predicted, reference) >= MIN_OVERALL_F1
