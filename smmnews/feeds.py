@@ -104,19 +104,30 @@ class AtomicFileFeedStorage:
     """Local file storage with temp-name, fsync and rename; `-O`/`-o` keep their meanings."""
 
     def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None,
-                 state: StateStore | None = None) -> None:
+                 state: StateStore | None = None, stats: Any = None,
+                 resumable: bool = False) -> None:
         self.path = output_path(uri)
         self.part = part_path(self.path)
         self.overwrite = bool((feed_options or {}).get("overwrite", False))
         self.state = state
+        self.stats = stats
+        self.resumable = resumable
 
     @classmethod
     def from_crawler(cls, crawler: Any, uri: str, *,
                      feed_options: dict[str, Any] | None = None) -> AtomicFileFeedStorage:
         context = context_for(crawler)
-        storage = cls(uri, feed_options=feed_options, state=context.state)
+        storage = cls(uri, feed_options=feed_options, state=context.state, stats=crawler.stats,
+                      resumable=bool(crawler.settings.get("JOBDIR")))
         context.outputs.append(storage.path)
         return storage
+
+    def interrupted(self) -> bool:
+        """Stopped by Ctrl-C/SIGTERM in a resumable (JOBDIR) job: the run is not over yet.
+
+        CoreStats records the finish reason before the feed exporter closes its slots."""
+        reason = self.stats.get_value("finish_reason") if self.stats is not None else None
+        return self.resumable and reason == "shutdown"
 
     def open(self, spider: Any) -> IO[bytes]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -130,6 +141,10 @@ class AtomicFileFeedStorage:
         file.flush()
         os.fsync(file.fileno())
         file.close()
+        if self.interrupted():
+            logger.warning("Crawl interrupted: output kept in %s; run the same command (same "
+                           "JOBDIR and output) to resume and publish %s", self.part, self.path)
+            return
         publish(self.part, self.path)
         if self.state is not None:
             self.state.commit(str(self.path))

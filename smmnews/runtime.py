@@ -21,6 +21,8 @@ from smmnews.state import StateStore
 class RunContext:
     state: StateStore
     outputs: list[Path] = field(default_factory=list)
+    # Filled by smmnews.monitors at the end of the run, read by the run summary.
+    monitor_report: dict[str, Any] = field(default_factory=dict)
 
 
 _CONTEXTS: WeakKeyDictionary[Any, RunContext] = WeakKeyDictionary()

@@ -84,7 +84,9 @@ HEADER_DATE_RE = re.compile(
     r"^(?:Published:\s*|icon\s*|[•·\-–]\s*|Date:\s*)?"
     r"(?P<raw>(?P<mon>" + MONTHS + r")\s*(?P<day>\d{1,2}),\s*(?P<year>\d{4})"
     r"(?:,?\s*(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
-    r"\s*(?P<ampm>[ap]\.?m\.?)?)?(?:\s*(?P<tz>GMT|UTC))?)$",
+    r"\s*(?P<ampm>[ap]\.?m\.?)?)?(?:\s*(?P<tz>GMT|UTC))?)"
+    # Some renderings glue the source onto the date line: "Mar 20, 2026 08:36Source:SMM".
+    r"(?:\s*[|·]?\s*Source\s*[:：]\s*(?P<source>[\w .&-]{2,40}))?$",
     re.IGNORECASE,
 )
 ISO_DATE_TEXT_RE = re.compile(

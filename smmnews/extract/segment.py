@@ -25,6 +25,7 @@ from smmnews.extract.boilerplate import (
 )
 from smmnews.extract.dates import match_dateline, parse_header_date
 from smmnews.extract.markers import (
+    HEADER_DATE_RE,
     HEADER_SOURCE_BULLET_RE,
     RELATED_HEADING_RE,
     SOURCE_LINE_RE,
@@ -247,6 +248,9 @@ def segment(page: Page, title: str | None, base_url: str, now: datetime) -> Segm
     title_at, date_at = _header(blocks, title)
     if date_at is not None:
         seg.date_line = blocks[date_at].text
+        glued = HEADER_DATE_RE.match(seg.date_line)
+        if glued and glued["source"]:
+            seg.source = glued["source"].strip()
     if title_at is not None:
         seg.breadcrumbs = _breadcrumbs(blocks, title_at, title)
     for block in blocks[: max((i for i in (title_at, date_at) if i is not None), default=-1) + 1]:

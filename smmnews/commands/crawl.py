@@ -1,0 +1,39 @@
+"""`scrapy crawl` with two additions for scheduled jobs: spider arguments are validated before
+anything starts (one usage line, not a traceback), and the exit status is 3 when a job-health
+monitor failed, so cron and scrapyd report the job as failed."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from smmnews.monitors import FAILED_STAT
+from smmnews.options import OptionError, parse_options
+
+MONITOR_FAILED_EXIT = 3
+
+
+class Command(ScrapyCrawl):
+    def _create_crawler(self, spidercls: Any) -> Any:
+        crawler = super()._create_crawler(spidercls)
+        self.smmnews_crawler = crawler
+        return crawler
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args and args[0] == "smm_news" and self.settings is not None:
+            try:
+                parse_options(dict(opts.spargs), self.settings.get("SMMNEWS_BASE_URL"),
+                              self.settings.getlist("SMMNEWS_LISTINGS"))
+            except OptionError as exc:
+                raise UsageError(str(exc), print_help=False) from None
+        super().run(args, opts)
+        crawler = getattr(self, "smmnews_crawler", None)
+        try:
+            failed = crawler.stats.get_value(FAILED_STAT) if crawler is not None else None
+        except RuntimeError:  # the crawl never started: Scrapy has already set the exit code
+            failed = None
+        if self.exitcode == 0 and failed:
+            self.exitcode = MONITOR_FAILED_EXIT

@@ -1,0 +1,147 @@
+"""Crawl-level extensions: crash recovery at start, progress lines, the run summary file."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from twisted.internet import task
+
+from smmnews.feeds import reconcile
+from smmnews.runtime import RunContext, context_for
+
+logger = logging.getLogger(__name__)
+
+
+class RecoveryExtension:
+    """Before the first request: settle what an interrupted run left (see smmnews/feeds.py)."""
+
+    def __init__(self, context: RunContext) -> None:
+        self.context = context
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RecoveryExtension:
+        extension = cls(context_for(crawler))
+        # Connected after the feed exporter's handler, which registers this run's outputs.
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        return extension
+
+    def spider_opened(self) -> None:
+        reconcile(self.context.state, self.context.outputs)
+
+
+class ProgressLog:
+    """One progress line every SMMNEWS_PROGRESS_INTERVAL seconds; percent and ETA for sweeps."""
+
+    def __init__(self, stats: Any, interval: float) -> None:
+        self.stats = stats
+        self.interval = interval
+        self.started = time.monotonic()
+        self.spider: Any = None
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ProgressLog:
+        extension = cls(crawler.stats, crawler.settings.getfloat("SMMNEWS_PROGRESS_INTERVAL"))
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Any) -> None:
+        self.spider = spider
+        self.started = time.monotonic()
+        if self.interval > 0:
+            self.loop = task.LoopingCall(self.log)
+            self.loop.start(self.interval, now=False)
+
+    def line(self) -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        pages = self.stats.get_value("response_received_count", 0)
+        items = self.stats.get_value("item_scraped_count", 0)
+        text = f"Progress: {pages} pages, {items} items, {pages / elapsed:.1f} pages/s"
+        total = getattr(self.spider, "progress_total", 0)
+        if total:
+            done = self.stats.get_value("smmnews/sweep/done", 0)
+            rate = done / elapsed
+            eta = (total - done) / rate if rate else float("inf")
+            text += f", ids {done}/{total} ({100 * done / total:.1f}%), ETA {_duration(eta)}"
+        return text
+
+    def log(self) -> None:
+        logger.info(self.line())
+
+    def spider_closed(self) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+
+
+def _duration(seconds: float) -> str:
+    if seconds == float("inf"):
+        return "unknown"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
+
+
+def summary_path(output: Path) -> Path:
+    return output.with_name(output.name.split(".")[0] + ".stats.json")
+
+
+class RunSummary:
+    """`<output>.stats.json` beside the feed: items, drops by reason, coverage, fallbacks,
+    monitor results and finish reason, for the scheduler and the people reading it."""
+
+    def __init__(self, crawler: Any, context: RunContext) -> None:
+        self.crawler = crawler
+        self.context = context
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RunSummary:
+        extension = cls(crawler, context_for(crawler))
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def summary(self, reason: str) -> dict[str, Any]:
+        stats = self.crawler.stats.get_stats()
+        monitors = self.context.monitor_report
+
+        def under(prefix: str) -> dict[str, Any]:
+            return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+        return {
+            "spider": self.crawler.spider.name if self.crawler.spider else None,
+            "finish_reason": stats.get("finish_reason", reason),
+            "finished_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "elapsed_seconds": stats.get("elapsed_time_seconds"),
+            "items": stats.get("item_scraped_count", 0),
+            "pages": stats.get("response_received_count", 0),
+            "dropped": under("smmnews/drop/"),
+            "skipped": under("smmnews/skipped/"),
+            "errors": stats.get("smmnews/errors", 0),
+            "faults": {k: v for k, v in under("smmnews/").items()
+                       if k.split("/")[0] in ("http", "fetch_failed", "bad_page", "not_article",
+                                              "robots_forbidden", "redirected_away", "sweep")},
+            "coverage": monitors.get("coverage", {}),
+            "extraction": under("smmnews/extraction/"),
+            "monitors": monitors.get("results", []),
+            "monitors_failed": monitors.get("failed", 0),
+            "outputs": [str(p) for p in self.context.outputs],
+        }
+
+    def spider_closed(self, reason: str) -> None:
+        summary = self.summary(reason)
+        for output in self.context.outputs or [Path("smmnews")]:
+            path = summary_path(output)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".part")
+            tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n",
+                           encoding="utf-8")
+            tmp.replace(path)
+        logger.info("Run summary: %d items, %d pages, dropped %s, finish reason %s",
+                    summary["items"], summary["pages"], summary["dropped"] or "none",
+                    summary["finish_reason"])

@@ -1,0 +1,135 @@
+"""Job health at the end of each run: fail loudly when the site changed under the crawler.
+
+Spidermon would bring its own action/report framework and Jinja templates for five checks; these
+are Scrapy signals and stats, with thresholds as settings. A failed monitor logs one ERROR line,
+lands in the run summary, and makes `scrapy crawl` exit with status 3 (smmnews/commands/crawl.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from scrapy import signals
+
+from smmnews.record import is_text_fallback
+from smmnews.runtime import RunContext, context_for
+
+logger = logging.getLogger(__name__)
+FAILED_STAT = "smmnews/monitors/failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    min_items: int
+    min_coverage: dict[str, float]
+    max_text_fallback: float
+    max_error_rate: float
+    max_drop_rate: float
+    min_pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorResult:
+    name: str
+    ok: bool
+    message: str
+
+
+def _filled(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def evaluate(stats: dict[str, Any], coverage: dict[str, float], fallbacks: int,
+             limits: Thresholds) -> list[MonitorResult]:
+    """The checks, as a pure function of the run's numbers."""
+    items = stats.get("item_scraped_count", 0)
+    known = stats.get("smmnews/skipped/known", 0) + stats.get("smmnews/drop/unchanged", 0)
+    found = items + known
+    errors = stats.get("smmnews/errors", 0)
+    dropped = sum(v for k, v in stats.items() if k.startswith("smmnews/drop/")
+                  and k != "smmnews/drop/unchanged")
+    not_articles = sum(v for k, v in stats.items()
+                       if k.startswith(("smmnews/not_article/", "smmnews/bad_page/")))
+    # Rates are shares of every article the run came across, known ones included: an hourly
+    # run that only re-tries a few broken pages is healthy, not "100 % errors".
+    pages = found + errors + dropped + not_articles
+    results = [MonitorResult(
+        "articles_found", found >= limits.min_items,
+        f"{found} articles found ({items} new or changed); at least {limits.min_items} expected")]
+    for name, minimum in limits.min_coverage.items():
+        share = coverage.get(name, 1.0 if not items else 0.0)
+        results.append(MonitorResult(f"coverage/{name}", share >= minimum,
+                                     f"{name} present in {share:.0%} of items (minimum "
+                                     f"{minimum:.0%})"))
+    judged = pages >= limits.min_pages
+    if items and judged:
+        share = fallbacks / items
+        results.append(MonitorResult(
+            "text_fallback", share <= limits.max_text_fallback,
+            f"{share:.0%} of items had no page metadata for title and date (maximum "
+            f"{limits.max_text_fallback:.0%}): the markup may have changed"))
+    if judged:
+        error_rate = errors / pages
+        results.append(MonitorResult("error_rate", error_rate <= limits.max_error_rate,
+                                     f"{error_rate:.0%} of article fetches failed (maximum "
+                                     f"{limits.max_error_rate:.0%})"))
+        drop_rate = (dropped + not_articles) / pages
+        results.append(MonitorResult("drop_rate", drop_rate <= limits.max_drop_rate,
+                                     f"{drop_rate:.0%} of article pages gave no record (maximum "
+                                     f"{limits.max_drop_rate:.0%})"))
+    return results
+
+
+class JobMonitors:
+    def __init__(self, crawler: Any, context: RunContext, limits: Thresholds) -> None:
+        self.crawler = crawler
+        self.context = context
+        self.limits = limits
+        self.filled: Counter[str] = Counter()
+        self.items = 0
+        self.fallbacks = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> JobMonitors:
+        settings = crawler.settings
+        limits = Thresholds(
+            min_items=settings.getint("SMMNEWS_MONITOR_MIN_ITEMS"),
+            min_coverage={k: float(v) for k, v in
+                          settings.getdict("SMMNEWS_MONITOR_MIN_COVERAGE").items()},
+            max_text_fallback=settings.getfloat("SMMNEWS_MONITOR_MAX_TEXT_FALLBACK"),
+            max_error_rate=settings.getfloat("SMMNEWS_MONITOR_MAX_ERROR_RATE"),
+            max_drop_rate=settings.getfloat("SMMNEWS_MONITOR_MAX_DROP_RATE"),
+            min_pages=settings.getint("SMMNEWS_MONITOR_MIN_PAGES"),
+        )
+        monitors = cls(crawler, context_for(crawler), limits)
+        crawler.signals.connect(monitors.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(monitors.spider_closed, signal=signals.spider_closed)
+        return monitors
+
+    def item_scraped(self, item: dict[str, Any]) -> None:
+        self.items += 1
+        self.filled.update(name for name, value in item.items() if _filled(value))
+        self.fallbacks += is_text_fallback(item)
+
+    def coverage(self) -> dict[str, float]:
+        if not self.items:
+            return {}
+        names = ("title", "published_at", "body", "summary", "dateline", "source", "disclaimer")
+        return {name: round(self.filled[name] / self.items, 4) for name in names}
+
+    def spider_closed(self, reason: str) -> None:
+        stats = self.crawler.stats
+        results = evaluate(stats.get_stats(), self.coverage(), self.fallbacks, self.limits)
+        failed = [r for r in results if not r.ok]
+        for result in failed:
+            logger.error("Monitor failed: %s: %s", result.name, result.message)
+        stats.set_value(FAILED_STAT, len(failed))
+        self.context.monitor_report = {
+            "coverage": self.coverage(), "failed": len(failed),
+            "results": [asdict(r) for r in results],
+        }
+        if not failed:
+            logger.info("All %d job-health monitors passed", len(results))

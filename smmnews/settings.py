@@ -1,0 +1,85 @@
+"""Scrapy settings for smmnews: only what differs from Scrapy's defaults, each with its reason.
+
+Per-run overrides come from `-s NAME=value`; spider arguments (`-a`) choose what to crawl.
+"""
+
+from __future__ import annotations
+
+from smmnews.items import RECORD_FIELDS
+
+BOT_NAME = "smmnews"
+SPIDER_MODULES = ["smmnews.spiders"]
+NEWSPIDER_MODULE = "smmnews.spiders"
+# `crawl` exits non-zero when a job-health monitor fails (cron and scrapyd then report it).
+COMMANDS_MODULE = "smmnews.commands"
+
+# --- Politeness and security defaults of a production crawler ---
+USER_AGENT = "smmnews/0.1 (+https://github.com/smmnews/smmnews; metals news archiver)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+# Article pages are well under 1 MB; anything near 16 MB is not a news page.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# 500/503 and friends are retried, then counted; 404/410 are final (normal in id sweeps).
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+TELNETCONSOLE_ENABLED = False
+# Redirects to other hosts (a login portal) are dropped by offsite filtering like any link.
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# --- Dedup by article id: two slugs of one article are one request ---
+REQUEST_FINGERPRINTER_CLASS = "smmnews.fingerprint.ArticleFingerprinter"
+DUPEFILTER_CLASS = "smmnews.fingerprint.ArticleDupeFilter"
+
+# --- Items ---
+# Validation first: a rejected record must never touch the state store.
+ITEM_PIPELINES = {
+    "smmnews.pipelines.ValidationPipeline": 300,
+    "smmnews.pipelines.IncrementalPipeline": 400,
+}
+EXTENSIONS = {
+    "smmnews.extensions.RecoveryExtension": 10,
+    "smmnews.extensions.ProgressLog": 500,
+    "smmnews.monitors.JobMonitors": 900,
+    "smmnews.extensions.RunSummary": 950,
+}
+
+# --- Output: crash-safe JSON Lines through the feed exports ---
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = list(RECORD_FIELDS)
+FEED_EXPORTERS = {"jsonlines": "smmnews.feeds.RecordJsonLinesExporter",
+                  "jsonl": "smmnews.feeds.RecordJsonLinesExporter"}
+FEED_STORAGES = {"": "smmnews.feeds.AtomicFileFeedStorage",
+                 "file": "smmnews.feeds.AtomicFileFeedStorage"}
+FEED_URI_PARAMS = "smmnews.feeds.uri_params"
+# Even an empty run publishes its (empty) file: a scheduled job always leaves a result.
+FEED_STORE_EMPTY = True
+# Scheduled runs without -o/-O get one file per run under a dated folder; the spider adds
+# this only when no feed is configured (a FEEDS setting here would be merged with -O).
+SMMNEWS_DEFAULT_FEED = "out/%(date)s/%(name)s-%(time)s.jsonl"
+
+# --- smmnews ---
+SMMNEWS_BASE_URL = "https://news.metal.com/"
+# Listing pages followed from the base URL (notes §1.3); sitemaps are found via robots.txt.
+SMMNEWS_LISTINGS = ["/", "/en/copper", "/en/aluminium", "/en/nickel", "/en/zinc",
+                    "/en/lithium", "/en/cobalt", "/list/industry/aluminium"]
+SMMNEWS_SITEMAPS = ["/sitemap.xml", "/sitemap/sitemap-list.xml"]
+SMMNEWS_STATE_FACTORY = "smmnews.state.sqlite_state"
+SMMNEWS_STATE_PATH = ".smmnews/state.sqlite"
+SMMNEWS_PROGRESS_INTERVAL = 30.0
+
+# Job-health thresholds (smmnews/monitors.py); a failed monitor makes `scrapy crawl` exit 3.
+SMMNEWS_MONITOR_MIN_ITEMS = 1
+SMMNEWS_MONITOR_MIN_COVERAGE = {"title": 1.0, "published_at": 0.9, "body": 1.0}
+SMMNEWS_MONITOR_MAX_TEXT_FALLBACK = 0.5
+SMMNEWS_MONITOR_MAX_ERROR_RATE = 0.2
+SMMNEWS_MONITOR_MAX_DROP_RATE = 0.2
+# Pages seen before the rates are judged: a tiny run proves nothing either way.
+SMMNEWS_MONITOR_MIN_PAGES = 10

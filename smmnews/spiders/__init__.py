@@ -1,0 +1,1 @@
+"""Spiders: they decide what to fetch; smmnews.extract decides what a page says."""
