@@ -25,6 +25,8 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from smmnews.middlewares import KNOWN_ARTICLE
+
 
 @dataclass(frozen=True, slots=True)
 class Fault:
@@ -56,6 +58,8 @@ def classify(failure: Failure, *, sweep: bool = False) -> Fault:
         return Fault(f"http/{status}", f"HTTP {status} after retries", True)
     if failure.check(IgnoreRequest):
         text = str(failure.value)
+        if text.startswith(KNOWN_ARTICLE):
+            return Fault("skipped/known", "already in the state store", False)
         if "robots.txt" in text or "Forbidden by robots" in text:
             return Fault("robots_forbidden", "disallowed by robots.txt", False)
         return Fault("ignored", f"request ignored: {text or 'by a middleware'}", False)

@@ -49,8 +49,9 @@ def evaluate(stats: dict[str, Any], coverage: dict[str, float], fallbacks: int,
     known = stats.get("smmnews/skipped/known", 0) + stats.get("smmnews/drop/unchanged", 0)
     found = items + known
     errors = stats.get("smmnews/errors", 0)
+    # Repeats and unchanged articles are deduplication at work, not lost records.
     dropped = sum(v for k, v in stats.items() if k.startswith("smmnews/drop/")
-                  and k != "smmnews/drop/unchanged")
+                  and k not in ("smmnews/drop/unchanged", "smmnews/drop/duplicate_in_run"))
     not_articles = sum(v for k, v in stats.items()
                        if k.startswith(("smmnews/not_article/", "smmnews/bad_page/")))
     # Rates are shares of every article the run came across, known ones included: an hourly

@@ -41,7 +41,10 @@ class CrawlOptions:
 
 
 def _base_url(value: str) -> str:
-    parts = urlsplit(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        raise OptionError(f"base_url is not a valid URL: {value!r}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise OptionError(f"base_url must be an http(s) URL, got {value!r}")
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/"

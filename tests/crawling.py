@@ -77,6 +77,6 @@ def start_crawl(base_url: str, workdir: Path, *args: str, output: str = "article
                 settings: dict[str, str] | None = None) -> subprocess.Popen[str]:
     command = crawl_command(base_url, workdir / output, workdir / "state.sqlite", *args,
                             settings=settings)
-    log = (workdir / "crawl.log").open("a")
-    return subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, text=True,
-                            env=env())
+    with (workdir / "crawl.log").open("a") as log:  # the child keeps its own descriptor
+        return subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                                text=True, env=env())

@@ -55,7 +55,7 @@ def test_canonical_url_is_the_id_form() -> None:
 @pytest.mark.parametrize(
     ("href", "expected"),
     [("/newscontent/1", "https://news.metal.com/newscontent/1"), ("javascript:void(0)", None),
-     ("mailto:a@b.cn", None), ("", None), ("#top", None)],
+     ("mailto:a@b.cn", None), ("", None), ("#top", None), ("http://[oops/x", None)],
 )
 def test_absolute_url(href: str, expected: str | None) -> None:
     assert absolute_url("https://news.metal.com/en/copper", href) == expected

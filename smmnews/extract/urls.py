@@ -19,7 +19,10 @@ def _unquote_fully(text: str) -> str:
 
 def article_id_from_url(url: str) -> str | None:
     """The numeric article id of any article URL form A-H, or None for other pages."""
-    path = _unquote_fully(urlsplit(url.strip()).path)
+    try:
+        path = _unquote_fully(urlsplit(url.strip()).path)
+    except ValueError:  # "Invalid IPv6 URL" and friends: junk hrefs on broken pages
+        return None
     match = ARTICLE_PATH_RE.match(path)
     return match.group("id") if match else None
 
@@ -35,7 +38,10 @@ def absolute_url(base: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")):
         return None
-    return urljoin(base, href)
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
 
 
 def is_article_url(url: str) -> bool:

@@ -23,7 +23,7 @@ from smmnews.extract.article import NotAnArticle
 from smmnews.extract.dates import parse_iso
 from smmnews.extract.decode import BadPage
 from smmnews.extract.listing import extract_listing_links
-from smmnews.extract.urls import article_id_from_url
+from smmnews.extract.urls import absolute_url, article_id_from_url
 from smmnews.faults import classify
 from smmnews.options import CrawlOptions, OptionError, parse_options
 from smmnews.record import build_record
@@ -49,7 +49,7 @@ class SmmNewsSpider(scrapy.Spider):
         super().__init__(*args)
         self.options: CrawlOptions
         self.state: StateStore
-        self.scheduled = 0
+        self.scheduled: set[str] = set()
         self.progress_total = 0
         self.allowed_domains: list[str] = []
         self.sitemap_paths: list[str] = []
@@ -110,13 +110,16 @@ class SmmNewsSpider(scrapy.Spider):
                               priority=8)
 
     def article_request(self, url: str, *, lastmod: datetime | None = None,
+                        published: datetime | None = None,
                         sweep: bool = False) -> scrapy.Request | None:
-        """A request for an article page, or None when it is known and unchanged or over budget."""
+        """A request for an article page, or None when it is known and unchanged, older than
+        the `since` bound (by sitemap lastmod or the date a listing shows), or over budget."""
         article_id = article_id_from_url(url)
         if article_id is None:
             return None
         stats = self.crawler.stats
-        if self.options.since and lastmod and lastmod < self.options.since:
+        newest = lastmod or published
+        if self.options.since and newest and newest < self.options.since:
             stats.inc_value("smmnews/skipped/before_since")
             return None
         known = None if self.options.refresh else self.state.get(article_id)
@@ -125,26 +128,32 @@ class SmmNewsSpider(scrapy.Spider):
             if sweep:
                 stats.inc_value("smmnews/sweep/done")
             return None
-        if self.options.max_items is not None and self.scheduled >= self.options.max_items:
+        if article_id in self.scheduled:
+            return None  # a second slug or listing of an id already on its way
+        if self.options.max_items is not None and len(self.scheduled) >= self.options.max_items:
             stats.inc_value("smmnews/skipped/max_items")
             return None
-        self.scheduled += 1
+        self.scheduled.add(article_id)
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                              meta={"article_id": article_id, "sweep": sweep})
+                              meta={"article_id": article_id, "sweep": sweep,
+                                    "refetch": known is not None or self.options.refresh})
 
     # --- discovery callbacks ---------------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         text = response.text if isinstance(response, TextResponse) else ""
-        for url in sitemaps_in_robots(text):
-            self.crawler.stats.inc_value("smmnews/sitemap/from_robots")
-            yield self.sitemap_request(urljoin(response.url, url))
+        for found in sitemaps_in_robots(text):
+            if (url := absolute_url(response.url, found)) is not None:
+                self.crawler.stats.inc_value("smmnews/sitemap/from_robots")
+                yield self.sitemap_request(url)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         found = 0
         for entry in sitemap_entries(response.body):
             found += 1
-            url = urljoin(response.url, entry.url)
+            url = absolute_url(response.url, entry.url)
+            if url is None:
+                continue
             if entry.is_index:
                 yield self.sitemap_request(url)
             elif article_id_from_url(url):
@@ -168,7 +177,7 @@ class SmmNewsSpider(scrapy.Spider):
                 # Listings run newest first: past the bound, the rest is older still.
                 self.crawler.stats.inc_value("smmnews/listing/stopped_at_since")
                 return
-            if (request := self.article_request(link.url, lastmod=None)) is not None:
+            if (request := self.article_request(link.url, published=published)) is not None:
                 yield request
 
     def discovery_failed(self, failure: Failure) -> None:
@@ -213,7 +222,11 @@ class SmmNewsSpider(scrapy.Spider):
         # Related links reach articles that listings and sitemaps no longer show.
         if not self.options.explicit:
             for related in result["related"]:
-                if related["url"] and (request := self.article_request(related["url"])):
+                shown = parse_iso(related["published_at"]) if related["published_at"] else None
+                if self.options.since and shown is None:
+                    continue  # an undated link could lead anywhere back in time
+                if related["url"] and (request := self.article_request(related["url"],
+                                                                       published=shown)):
                     yield request
         limit = self.options.max_items
         if limit is not None and (stats.get_value("item_scraped_count") or 0) >= limit:
@@ -230,5 +243,7 @@ class SmmNewsSpider(scrapy.Spider):
         if fault.is_error:
             stats.inc_value("smmnews/errors")
             logger.warning("Article fetch failed (%s): %s", fault.message, request.url)
+        elif fault.stat == "skipped/known":
+            logger.debug("Article skipped (%s): %s", fault.message, request.url)
         else:
             logger.info("Article skipped (%s): %s", fault.message, request.url)
