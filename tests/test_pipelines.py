@@ -1,0 +1,122 @@
+"""Pipelines and monitors with their real collaborators (SQLite state, files), no crawler."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.exceptions import DropItem
+
+from smmnews.monitors import Thresholds, evaluate
+from smmnews.pipelines import IncrementalPipeline, ValidationPipeline
+from smmnews.record import build_record
+from smmnews.runtime import RunContext
+from smmnews.state import SqliteStateStore
+from tests.fixtures import ARTICLES, meta, now_of, page_bytes
+
+
+class Stats:
+    """The two calls the pipelines make on Scrapy's stats collector."""
+
+    def __init__(self) -> None:
+        self.values: Counter[str] = Counter()
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] += count
+
+
+@pytest.fixture
+def context(tmp_path: Path) -> RunContext:
+    return RunContext(state=SqliteStateStore(tmp_path / "state.sqlite"),
+                      outputs=[tmp_path / "articles.jsonl"])
+
+
+def record(case: str = "l2-html5-example-asi-visit") -> dict[str, Any]:
+    result = build_record(page_bytes(ARTICLES, case), meta(ARTICLES, case)["url"],
+                          now_of(ARTICLES, case))
+    assert isinstance(result, dict)
+    return result
+
+
+def test_invalid_record_goes_to_the_rejects_file_with_reason_and_url(context: RunContext,
+                                                                     tmp_path: Path) -> None:
+    stats = Stats()
+    pipeline = ValidationPipeline(context, stats)
+    bad = {**record(), "published_at": "yesterday", "body": ""}
+    with pytest.raises(DropItem):
+        pipeline.process_item(bad)
+    pipeline.close_spider()
+    rejects = [json.loads(line) for line in
+               (tmp_path / "articles.rejects.jsonl").read_text("utf-8").splitlines()]
+    assert [r["url"] for r in rejects] == [bad["url"]]
+    assert {reason.split(":")[0] for reason in rejects[0]["reasons"]} == {"published_at", "body"}
+    assert stats.values["smmnews/drop/invalid"] == 1
+    assert context.state.get(bad["article_id"]) is None
+
+
+def test_valid_record_passes_unchanged(context: RunContext) -> None:
+    item = record()
+    assert ValidationPipeline(context, Stats()).process_item(dict(item)) == item
+
+
+def test_revision_and_previous_hash_across_runs(context: RunContext) -> None:
+    first = IncrementalPipeline(context, Stats()).process_item(record())
+    context.state.commit(str(context.outputs[0]))
+    unchanged, stats = record(), Stats()
+    with pytest.raises(DropItem):
+        IncrementalPipeline(context, stats).process_item(unchanged)
+    assert stats.values["smmnews/drop/unchanged"] == 1
+    edited = {**record(), "content_hash": "sha256:" + "0" * 64}
+    revised = IncrementalPipeline(context, Stats()).process_item(edited)
+    assert (revised["revision"], revised["previous_content_hash"]) == (2, first["content_hash"])
+
+
+def test_repeat_within_a_run_is_dropped(context: RunContext) -> None:
+    stats = Stats()
+    pipeline = IncrementalPipeline(context, stats)
+    pipeline.process_item(record())
+    with pytest.raises(DropItem):
+        pipeline.process_item(record())
+    assert stats.values["smmnews/drop/duplicate_in_run"] == 1
+
+
+def test_rolled_back_revision_restores_the_committed_one(context: RunContext) -> None:
+    output = str(context.outputs[0])
+    context.state.put("1234567", "sha256:" + "a" * 64, 1, output)
+    context.state.commit(output)
+    context.state.put("1234567", "sha256:" + "b" * 64, 2, output)  # crashed before written
+    context.state.forget_pending(output, keep=set())
+    known = context.state.get("1234567")
+    assert known is not None
+    assert (known.content_hash, known.revision, known.status) == ("sha256:" + "a" * 64, 1,
+                                                                 "committed")
+
+
+LIMITS = Thresholds(min_items=1, min_coverage={"title": 1.0, "published_at": 0.9},
+                    max_text_fallback=0.5, max_error_rate=0.2, max_drop_rate=0.2, min_pages=10)
+
+
+@pytest.mark.parametrize(
+    ("stats", "coverage", "fallbacks", "failing"),
+    [
+        ({"item_scraped_count": 50}, {"title": 1.0, "published_at": 1.0}, 0, []),
+        ({}, {}, 0, ["articles_found"]),
+        ({"smmnews/skipped/known": 40}, {}, 0, []),  # an unchanged site is healthy
+        ({"item_scraped_count": 50}, {"title": 1.0, "published_at": 0.5}, 0,
+         ["coverage/published_at"]),
+        ({"item_scraped_count": 50}, {"title": 1.0, "published_at": 1.0}, 40, ["text_fallback"]),
+        ({"item_scraped_count": 50, "smmnews/errors": 30}, {"title": 1.0, "published_at": 1.0},
+         0, ["error_rate"]),
+        ({"item_scraped_count": 20, "smmnews/not_article/listing_page": 20},
+         {"title": 1.0, "published_at": 1.0}, 0, ["drop_rate"]),
+        ({"item_scraped_count": 3, "smmnews/errors": 3}, {"title": 1.0, "published_at": 1.0},
+         0, []),  # too few pages to judge rates
+    ],
+)
+def test_monitor_thresholds(stats: dict[str, int], coverage: dict[str, float], fallbacks: int,
+                            failing: list[str]) -> None:
+    results = evaluate(stats, coverage, fallbacks, LIMITS)
+    assert [r.name for r in results if not r.ok] == failing
