@@ -8,7 +8,7 @@ from typing import Any
 from smmnews.extract.article import ArticleParts, NotAnArticle, extract_article
 from smmnews.extract.clean import content_hash, metals_in, title_tags
 from smmnews.extract.decode import decode_page
-from smmnews.extract.markers import PARTIAL_MAX_RATIO
+from smmnews.extract.markers import PARTIAL_MAX_RATIO, PARTIAL_MAX_WORDS
 from smmnews.items import RECORD_DEFAULTS, ArticleLoader, Sourced
 
 # Metadata sources count as first-choice; "text" and "title_tag" mean the page gave none.
@@ -17,6 +17,14 @@ TEXT_FALLBACKS = frozenset({"text", "title_tag", "shown"})
 
 def _split(value: Sourced | None) -> tuple[str | None, Any]:
     return (value.source, value.value) if value else (None, None)
+
+
+def is_partial(body: str, summary: str, parts: ArticleParts) -> bool:
+    """Members-only pages carry only the summary (notes §7): no explicit marker is known."""
+    if summary and len(body) <= len(summary) * PARTIAL_MAX_RATIO:
+        return True
+    return (parts.paywall_hint and len(parts.body_blocks) == 1
+            and len(body.split()) <= PARTIAL_MAX_WORDS)
 
 
 def load_record(parts: ArticleParts, crawled_at: datetime) -> dict[str, Any]:
@@ -41,7 +49,7 @@ def load_record(parts: ArticleParts, crawled_at: datetime) -> dict[str, Any]:
     body = record["body"] or ""
     record["title_tags"] = title_tags(record["title"])
     summary = record["summary"] or ""
-    record["is_partial"] = bool(summary) and len(body) <= len(summary) * PARTIAL_MAX_RATIO
+    record["is_partial"] = is_partial(body, summary, parts)
     record["metals"] = metals_in(record["title"] or "", summary, body)
     record["content_hash"] = content_hash(record["title"], body)
     record["extraction"] = {"title": title_source, "published_at": date_source,

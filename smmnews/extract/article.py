@@ -65,6 +65,7 @@ class ArticleParts:
     tables: list[list[list[str]]] = field(default_factory=list)
     language: str = "en"
     body_method: str = "header"
+    paywall_hint: bool = False
 
 
 def _title_candidates(meta: Metadata, blocks: list[Block]) -> list[tuple[str, str]]:
@@ -163,7 +164,7 @@ def extract_article(html: str, url: str, now: datetime) -> ArticleParts | NotAnA
         breadcrumbs=meta.breadcrumbs or seg.breadcrumbs,
         images=_images(page, seg.body_span, url), tables=_tables(seg.body_rows),
         language=(meta.language or "en").split("-")[0].lower() or "en",
-        body_method=seg.method,
+        body_method=seg.method, paywall_hint=seg.paywall_hint,
     )
     reason = _not_article(parts, seg)
     return NotAnArticle(reason) if reason else parts

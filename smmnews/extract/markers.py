@@ -186,10 +186,15 @@ NAV_MAX_WORDS = 12
 # Lines of only whitespace/NBSP are layout spacers.
 SPACER_RE = re.compile(r"^[\s\u00a0\u200b\u3000]*$")
 
+# Promo lines that say the rest is for subscribers (members-only pages show only a summary).
+PAYWALL_HINT_RE = re.compile(r"\bsubscri|\blog(?:ging)? in\b|\bmembers?\b|\bfree trial\b", re.I)
+
 # --- Page-type signals ---------------------------------------------------------------------------
 
-# Summary-only pages: body no longer than the summary by this factor (notes §7).
+# Summary-only pages: body no longer than the summary by this factor (notes §7), or a single
+# short paragraph beside a subscribe line.
 PARTIAL_MAX_RATIO = 1.15
+PARTIAL_MAX_WORDS = 80
 MIN_ARTICLE_BODY_CHARS = 40
 LOGIN_HINT_RE = re.compile(r"\b(?:password|sign in|log in)\b", re.I)
 

@@ -27,6 +27,7 @@ from smmnews.extract.dates import match_dateline, parse_header_date
 from smmnews.extract.markers import (
     HEADER_DATE_RE,
     HEADER_SOURCE_BULLET_RE,
+    PAYWALL_HINT_RE,
     RELATED_HEADING_RE,
     SOURCE_LINE_RE,
 )
@@ -64,6 +65,7 @@ class Segments:
     related: list[Related] = field(default_factory=list)
     breadcrumbs: list[str] = field(default_factory=list)
     method: str = "header"
+    paywall_hint: bool = False
 
 
 def _source_of(text: str) -> str | None:
@@ -175,7 +177,10 @@ class _Collector:
         if source:
             self.seg.source = self.seg.source or source
             return
-        if (is_promo(text) or is_feedback_phone(text) or is_site_suffix_line(text)
+        if is_promo(text):
+            self.seg.paywall_hint = self.seg.paywall_hint or bool(PAYWALL_HINT_RE.search(text))
+            return
+        if (is_feedback_phone(text) or is_site_suffix_line(text)
                 or title_key(text) == self.title_key):
             return
         link = article_link(block, self.base_url)
