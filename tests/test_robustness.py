@@ -26,7 +26,7 @@ NOW = datetime(2026, 3, 20, tzinfo=UTC)
 
 
 def truncate(html: str, rnd: random.Random) -> str:
-    return html[: rnd.randrange(len(html))]
+    return html[: rnd.randrange(len(html) + 1)]
 
 
 def delete_tags(html: str, rnd: random.Random) -> str:
@@ -52,7 +52,7 @@ def shuffle_blocks(html: str, rnd: random.Random) -> str:
 
 def junk_bytes(html: str, rnd: random.Random) -> str:
     for _ in range(10):
-        at = rnd.randrange(len(html))
+        at = rnd.randrange(len(html) + 1)
         junk = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 40)))
         html = html[:at] + junk.decode("latin-1") + html[at:]
     return html

@@ -7,6 +7,7 @@ header (breadcrumbs, title, date, source), body, and the tail (disclaimer, conta
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -115,6 +116,12 @@ def _dateline(body: list[str], reference: datetime) -> tuple[str | None, str | N
     return None, None, None
 
 
+def _language(lang: str | None) -> str:
+    """ISO 639 code from <html lang="en-US">; English (the site's language) when absent or junk."""
+    code = (lang or "").strip().split("-")[0].split("_")[0].lower()
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else "en"
+
+
 def _not_article(parts: ArticleParts, seg: segment.Segments) -> str | None:
     if not parts.titles:
         return "no title"
@@ -163,7 +170,7 @@ def extract_article(html: str, url: str, now: datetime) -> ArticleParts | NotAnA
         contacts=seg.contacts, related=seg.related,
         breadcrumbs=meta.breadcrumbs or seg.breadcrumbs,
         images=_images(page, seg.body_span, url), tables=_tables(seg.body_rows),
-        language=(meta.language or "en").split("-")[0].lower() or "en",
+        language=_language(meta.language),
         body_method=seg.method, paywall_hint=seg.paywall_hint,
     )
     reason = _not_article(parts, seg)
