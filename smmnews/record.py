@@ -19,6 +19,10 @@ def _split(value: Sourced | None) -> tuple[str | None, Any]:
     return (value.source, value.value) if value else (None, None)
 
 
+PASS_THROUGH = ("article_id", "url", "canonical_url", "dateline", "dateline_date", "source",
+                "disclaimer", "language", "contacts", "related", "images", "tables")
+
+
 def is_partial(body: str, summary: str, parts: ArticleParts) -> bool:
     """Members-only pages carry only the summary (notes §7): no explicit marker is known."""
     if summary and len(body) <= len(summary) * PARTIAL_MAX_RATIO:
@@ -34,12 +38,13 @@ def load_record(parts: ArticleParts, crawled_at: datetime) -> dict[str, Any]:
     loader.add_value("summary", parts.summaries)
     loader.add_value("published_at", [(source, value) for source, value, _ in parts.published])
     loader.add_value("body", parts.body_blocks)
-    for name in ("article_id", "url", "canonical_url", "dateline", "dateline_date", "source",
-                 "disclaimer", "language", "contacts", "related", "breadcrumbs", "images",
-                 "tables"):
-        loader.add_value(name, getattr(parts, name))
+    loader.add_value("breadcrumbs", parts.breadcrumbs)
     item = loader.load_item()
     record: dict[str, Any] = {**RECORD_DEFAULTS, **dict(item)}
+    # Already clean from the extractor: set directly, the loader's processors would only copy.
+    for name in PASS_THROUGH:
+        value = getattr(parts, name)
+        record[name] = value if value not in ("", None) else RECORD_DEFAULTS[name]
     title_source, record["title"] = _split(item.get("title"))
     summary_source, record["summary"] = _split(item.get("summary"))
     date_source, record["published_at"] = _split(item.get("published_at"))

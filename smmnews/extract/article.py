@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from parsel import Selector
-
 from smmnews.extract import segment
 from smmnews.extract.blocks import Block, Page, linearise
 from smmnews.extract.boilerplate import Contact
@@ -26,6 +24,7 @@ from smmnews.extract.dates import (
     parse_header_date,
 )
 from smmnews.extract.metadata import Metadata, read_metadata
+from smmnews.extract.parse import parse_html
 from smmnews.extract.related import Related
 from smmnews.extract.urls import absolute_url, article_id_from_url, canonical_url
 
@@ -144,7 +143,7 @@ def extract_article(html: str, url: str, now: datetime) -> ArticleParts | NotAnA
     article_id = article_id_from_url(url)
     if article_id is None:
         return NotAnArticle("URL is not an article URL")
-    sel = Selector(text=html, type="html")
+    sel = parse_html(html)
     root: Any = sel.root
     if root is None:
         return NotAnArticle("no HTML document")

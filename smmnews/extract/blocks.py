@@ -8,11 +8,12 @@ nav/footer). The walk is iterative: hostile pages nest 10,000 deep.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from smmnews.extract.markers import BLOCK_TAGS, BREADCRUMB_HINTS, CHROME_TAGS, DROP_TAGS
+from lxml import etree
+
+from smmnews.extract.markers import BLOCK_TAGS, CHROME_TAGS, DROP_TAGS
 
 _CHROME_ROLES = frozenset({"navigation", "contentinfo", "complementary", "banner", "dialog"})
 
@@ -30,6 +31,8 @@ class Block:
     cells: tuple[str, ...] = ()
     # Identity of the element around the block's own element: blocks of one text body share it.
     container: int = 0
+    # is_chrome() is asked several times per block while segmenting; computed once.
+    chrome_verdict: bool | None = None
 
     @property
     def link_ratio(self) -> float:
@@ -60,14 +63,13 @@ def collapse(text: str) -> str:
     return " ".join(text.replace("\u200b", "").split())
 
 
-def _tag(el: Any) -> str | None:
-    tag = el.tag
-    return tag.lower() if isinstance(tag, str) else None
-
-
 def _is_data_table(table: Any) -> bool:
     """A table of values (cells of plain text) rather than a 2013-era layout table."""
-    if table.xpath(".//table|.//p|.//div|.//ul|.//ol|.//h1|.//h2|.//h3|.//br[2]"):
+    # First hit ends the scan: layout tables hold the whole page.
+    inner = next(table.iterdescendants("table", "p", "div", "ul", "ol", "h1", "h2", "h3"), None)
+    if inner is not None:
+        return False
+    if len(table.xpath(".//br[position() < 3]")) > 1:
         return False
     rows = table.xpath(".//tr")
     if len(table.xpath(".//a[@href]")) * 2 >= len(rows):
@@ -75,10 +77,7 @@ def _is_data_table(table: Any) -> bool:
     return len(rows) >= 2 and any(len(row.xpath("./td|./th")) >= 2 for row in rows)
 
 
-def _marks(el: Any) -> str:
-    return " ".join(
-        (el.get(name) or "") for name in ("class", "id", "aria-label", "role", "itemprop")
-    ).lower()
+_HEADING_OR_LI = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "li"})
 
 
 class _Walker:
@@ -92,6 +91,7 @@ class _Walker:
         self.elements = 0  # numbering, not id(): lxml proxies die and their ids get reused
         self.kind: str | None = None
         self.anchors: list[str | None] = []
+        self.flagged: dict[Any, tuple[bool, bool]] = {}  # element -> (chrome, crumb) it opened
         self.chrome = 0
         self.crumb = 0
 
@@ -99,12 +99,12 @@ class _Walker:
         if not text:
             return
         if self.kind is None:
-            if not text.strip():
+            if text.isspace():
                 return
             self.kind = self.kind_stack[-1]
         self.parts.append(text)
         if self.anchors:
-            self.link_chars += len(collapse(text))
+            self.link_chars += len(text.strip())
             href = self.anchors[-1]
             if href and href not in self.hrefs:
                 self.hrefs.append(href)
@@ -118,21 +118,22 @@ class _Walker:
                     hrefs=tuple(self.hrefs), chrome=self.chrome > 0, crumb=self.crumb > 0,
                     container=self.element_stack[-2],
                 ))
-        self.parts.clear()
-        self.hrefs.clear()
-        self.link_chars = 0
+            self.parts = []
+            self.hrefs = []
+            self.link_chars = 0
         self.kind = None
 
     def add_table(self, table: Any) -> None:
         self.flush()
         chrome = self.chrome > 0
         for caption in table.xpath("./caption"):
-            text = collapse(caption.text_content())
+            text = collapse("".join(caption.itertext()))
             if text:
                 self.page.blocks.append(Block(text=text, kind="h3", chrome=chrome))
         for row in table.xpath(".//tr"):
             cells = tuple(
-                c for c in (collapse(cell.text_content()) for cell in row.xpath("./td|./th")) if c
+                c for c in (collapse("".join(cell.itertext())) for cell in row.xpath("./td|./th"))
+                if c
             )
             if cells:
                 self.page.blocks.append(
@@ -149,28 +150,35 @@ class _Walker:
 
     def start(self, el: Any, tag: str) -> bool:
         """Open an element; False when its subtree is to be skipped."""
-        if tag in DROP_TAGS or el.get("hidden") is not None or el.get("aria-hidden") == "true":
-            return False
-        if tag == "table" and _is_data_table(el):
-            self.add_table(el)
-            return False
         if tag == "img":
             self.add_image(el)
             return False
         if tag == "br":
             self.flush()
             return False
-        marks = _marks(el)
-        if tag in CHROME_TAGS or (el.get("role") or "").lower() in _CHROME_ROLES:
-            self.chrome += 1
-        if any(hint in marks for hint in BREADCRUMB_HINTS):
-            self.crumb += 1
+        if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+            return False
+        if tag == "table" and _is_data_table(el):
+            self.add_table(el)
+            return False
+        role = el.get("role")
+        chrome = tag in CHROME_TAGS or (role is not None and role.lower() in _CHROME_ROLES)
+        crumb = False
+        for attr in ("class", "id", "aria-label"):
+            value = el.get(attr)
+            if value and "crumb" in value.lower():  # BREADCRUMB_HINTS all contain "crumb"
+                crumb = True
+                break
+        if chrome or crumb:
+            self.flagged[el] = (chrome, crumb)
+            self.chrome += chrome
+            self.crumb += crumb
         if tag == "a":
             self.anchors.append(el.get("href"))
         if tag in BLOCK_TAGS:
             self.flush()
-            self.kind_stack.append(tag if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "li")
-                                   else self.kind_stack[-1] if tag in ("p", "span") else "p")
+            self.kind_stack.append(tag if tag in _HEADING_OR_LI
+                                   else self.kind_stack[-1] if tag == "p" else "p")
             self.elements += 1
             self.element_stack.append(self.elements)
         self.add_text(el.text)
@@ -183,42 +191,38 @@ class _Walker:
             self.element_stack.pop()
         if tag == "a" and self.anchors:
             self.anchors.pop()
-        if any(hint in _marks(el) for hint in BREADCRUMB_HINTS):
-            self.crumb -= 1
-        if tag in CHROME_TAGS or (el.get("role") or "").lower() in _CHROME_ROLES:
-            self.chrome -= 1
+        flags = self.flagged.pop(el, None)
+        if flags is not None:
+            self.chrome -= flags[0]
+            self.crumb -= flags[1]
 
 
-def _events(root: Any) -> Iterator[tuple[Any, bool]]:
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        el, closing = stack.pop()
-        yield el, closing
-        if not closing:
-            stack.append((el, True))
-            stack.extend((child, False) for child in reversed(el))
+def _prune(root: Any) -> None:
+    """Remove what a reader never sees, keeping the text that follows it (tails)."""
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *DROP_TAGS,
+                         with_tail=False)
 
 
 def linearise(root: Any) -> Page:
-    """Blocks and images of a parsed document, in reading order."""
+    """Blocks and images of a parsed document, in reading order (the tree is pruned in place)."""
+    _prune(root)
     walker = _Walker()
-    skipping: Any = None
-    for el, closing in _events(root):
-        if skipping is not None:
-            if el is skipping and closing:
-                skipping = None
-                walker.add_text(el.tail)
+    skipped: Any = None
+    walk = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walk:
+        tag = el.tag
+        if not isinstance(tag, str):
             continue
-        tag = _tag(el)
-        if tag is None:  # comments and processing instructions: only their tail is text
-            if closing:
-                walker.add_text(el.tail)
-            continue
-        if not closing:
+        tag = tag.lower()
+        if event == "start":
             if not walker.start(el, tag):
-                skipping = el
+                walk.skip_subtree()
+                skipped = el
             continue
-        walker.end(el, tag)
+        if el is skipped:
+            skipped = None
+        else:
+            walker.end(el, tag)
         walker.add_text(el.tail)
     walker.flush()
     return walker.page

@@ -9,7 +9,7 @@ from __future__ import annotations
 from smmnews.extract.blocks import Block
 from smmnews.extract.markers import (
     CHROME_LINES,
-    CHROME_RES,
+    CHROME_RE,
     CONTACT_RES,
     CUT_MARKER_RE,
     DISCLAIMER_PREFIX,
@@ -19,12 +19,13 @@ from smmnews.extract.markers import (
     FEEDBACK_PHONE_RE,
     NAV_LINK_RATIO,
     NAV_MAX_WORDS,
-    PROMO_RES,
+    PROMO_RE,
     TITLE_SUFFIXES,
 )
 from smmnews.extract.urls import article_id_from_url
 
 Contact = dict[str, str | None]
+_CUT_INITIALS = frozenset("DFRMdfrm")
 _BULLETS = "•·-–▪►"
 
 
@@ -33,11 +34,12 @@ def is_disclaimer(text: str) -> bool:
 
 
 def is_cut_marker(text: str) -> bool:
-    return bool(CUT_MARKER_RE.match(text))
+    # Every cut marker starts with one of these letters; most blocks fail this cheap test.
+    return text[:1] in _CUT_INITIALS and bool(CUT_MARKER_RE.match(text))
 
 
 def is_promo(text: str) -> bool:
-    return any(pattern.search(text) for pattern in PROMO_RES)
+    return bool(PROMO_RE.search(text))
 
 
 def is_feedback_phone(text: str) -> bool:
@@ -62,11 +64,17 @@ def is_chrome_text(text: str) -> bool:
     """Site chrome recognised by its wording alone (notes §4.7, footers, share widgets)."""
     if strip_bullet(text).casefold() in CHROME_LINES or text.casefold() in CHROME_LINES:
         return True
-    return any(pattern.search(text) for pattern in CHROME_RES)
+    return bool(CHROME_RE.search(text))
 
 
 def is_chrome(block: Block) -> bool:
     """Chrome by wording, by position (nav/footer/aside) or by shape (short menu links)."""
+    if block.chrome_verdict is None:
+        block.chrome_verdict = _is_chrome(block)
+    return block.chrome_verdict
+
+
+def _is_chrome(block: Block) -> bool:
     text = block.text
     bare = strip_bullet(text)
     if block.chrome or is_chrome_text(text):
@@ -84,6 +92,8 @@ def _emails(text: str) -> list[str]:
 def contacts_in(text: str) -> list[Contact] | None:
     """Contacts named by a contact line, [] for a contact line whose e-mail was stripped,
     None when the text is not a contact line."""
+    if "ontact" not in text and "mail" not in text and "@" not in text:
+        return None  # every contact line names a contact or an e-mail
     feedback = FEEDBACK_EMAIL_RE.match(text)
     if feedback:
         return [{"name": m["name"], "email": m["email"]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 
 from smmnews.extract.blocks import collapse
 from smmnews.extract.markers import METAL_NAMES, NON_TITLES, TITLE_SUFFIXES, TITLE_TAG_RE
@@ -47,26 +48,27 @@ def title_tags(title: str | None) -> list[str]:
     return [collapse(tag) for tag in TITLE_TAG_RE.findall(title)]
 
 
-def _mentions(text: str, spelling: str) -> bool:
-    return re.search(r"\b" + re.escape(spelling) + r"s?\b", text) is not None
+def _spelling_pattern() -> re.Pattern[str]:
+    spellings = sorted((s for names in METAL_NAMES.values() for s in names), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(s) for s in spellings) + r")s?\b")
+
+
+_SPELLINGS = _spelling_pattern()
+_CANONICAL = {s: name for name, names in METAL_NAMES.items() for s in names}
+
+
+def _metal_counts(text: str) -> Counter[str]:
+    """One regex pass: every metal spelling counted under its canonical name."""
+    counts = Counter(_CANONICAL[m] for m in _SPELLINGS.findall(text.lower()) if m != "lead")
+    counts["lead"] = len(_LEAD_CONTEXT.findall(text))
+    return counts
 
 
 def metals_in(title: str, summary: str, body: str) -> list[str]:
     """Metals named in the title or summary, or at least twice in the body; one name each."""
-    head = f"{title}\n{summary}".lower()
-    text = body.lower()
-    found = []
-    for name, spellings in METAL_NAMES.items():
-        if name == "lead":
-            hits_head = bool(_LEAD_CONTEXT.search(f"{title}\n{summary}"))
-            hits_body = len(_LEAD_CONTEXT.findall(body))
-        else:
-            hits_head = any(_mentions(head, s) for s in spellings)
-            hits_body = sum(len(re.findall(r"\b" + re.escape(s) + r"s?\b", text))
-                            for s in spellings)
-        if hits_head or hits_body >= 2:
-            found.append(name)
-    return found
+    head = _metal_counts(f"{title}\n{summary}")
+    text = _metal_counts(body)
+    return [name for name in METAL_NAMES if head[name] or text[name] >= 2]
 
 
 def content_hash(title: str | None, body: str) -> str:

@@ -24,6 +24,8 @@ SHANGHAI = timezone(timedelta(hours=UTC_OFFSET_HOURS))
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+# The longest header date line ("Published: Sep 11, 2024, at 11:44 am | Source: INTERFAX-CHINA").
+_MAX_DATE_LINE = 90
 _UNIT_SECONDS = {"sec": 1, "second": 1, "min": 60, "minute": 60, "hour": 3600, "hr": 3600,
                  "day": 86400, "week": 604800}
 
@@ -44,6 +46,8 @@ def _clock(hour: str | None, minute: str | None, second: str | None,
 def parse_header_date(text: str) -> tuple[datetime, str] | None:
     """Parse a whole header date line; returns (aware datetime, raw date string) or None."""
     text = text.strip()
+    if len(text) > _MAX_DATE_LINE:
+        return None
     match = HEADER_DATE_RE.match(text)
     if match:
         month = month_number(match["mon"])

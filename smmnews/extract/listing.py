@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from parsel import Selector
-
 from smmnews.extract.blocks import linearise
 from smmnews.extract.boilerplate import is_chrome_text
 from smmnews.extract.dates import is_time_line, iso, parse_listing_time
 from smmnews.extract.markers import READ_MORE_RE
+from smmnews.extract.parse import parse_html
 from smmnews.extract.related import article_link
 from smmnews.extract.urls import absolute_url, article_id_from_url
 
@@ -36,7 +35,7 @@ class ListingLink:
 
 def extract_listing_links(html: str, url: str, now: datetime) -> list[ListingLink]:
     """Every article linked from a page, once per id, in page order."""
-    sel = Selector(text=html, type="html")
+    sel = parse_html(html)
     root: Any = sel.root
     if root is None:
         return []

@@ -39,19 +39,11 @@ BLOCK_TAGS = frozenset(
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BREADCRUMB_HINTS = ("breadcrumb", "crumb")
 
-TITLE_META = (
-    ("og", "meta[property='og:title']::attr(content)"),
-    ("twitter", "meta[name='twitter:title']::attr(content)"),
-)
-DESCRIPTION_META = (
-    ("og", "meta[property='og:description']::attr(content)"),
-    ("meta", "meta[name='description']::attr(content)"),
-)
-PUBLISHED_META = (
-    ("article_meta", "meta[property='article:published_time']::attr(content)"),
-    ("itemprop", "meta[itemprop='datePublished']::attr(content)"),
-    ("pubdate_meta", "meta[name='pubdate']::attr(content)"),
-)
+# <meta> keys (property, name or itemprop, lowercased) per field, in fallback order.
+TITLE_META = (("og", "og:title"), ("twitter", "twitter:title"))
+DESCRIPTION_META = (("og", "og:description"), ("meta", "description"))
+PUBLISHED_META = (("article_meta", "article:published_time"), ("itemprop", "datepublished"),
+                  ("pubdate_meta", "pubdate"))
 NEXT_DATA_CSS = "script#__NEXT_DATA__::text"
 JSONLD_CSS = "script[type='application/ld+json']::text"
 # Keys an SSR data blob may use for the article (Next.js on news.smm.cn uses "date"/"author").
@@ -157,6 +149,7 @@ PROMO_RES = (
     re.compile(r"^Data Source\s*[:：]\s*SMM\.?$", re.I),
     re.compile(r"^Click (?:here )?(?:for details|to view)", re.I),
 )
+PROMO_RE = re.compile("|".join(f"(?:{p.pattern})" for p in PROMO_RES), re.IGNORECASE)
 # Site chrome and share widgets (notes §4.7, and common footers).
 CHROME_LINES = frozenset(
     s.casefold()
@@ -180,6 +173,7 @@ CHROME_RES = (
     re.compile(r"^Share(?: to| this| on)?:?(?:\s*(?:Facebook|Twitter|X|LinkedIn|WhatsApp|WeChat"
                r"|Email|Weibo)\b)+$", re.I),
 )
+CHROME_RE = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_RES), re.IGNORECASE)
 # A block whose text is mostly link text and shorter than this is navigation, not article text.
 NAV_LINK_RATIO = 0.8
 NAV_MAX_WORDS = 12

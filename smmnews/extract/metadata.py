@@ -133,19 +133,31 @@ def _add_date(meta: Metadata, source: str, value: Any) -> None:
         meta.published.append((source, parsed, str(value).strip()))
 
 
+def _meta_tags(sel: Selector) -> dict[str, str]:
+    """Every <meta> by its property/name/itemprop, first one wins, in one pass."""
+    found: dict[str, str] = {}
+    for el in sel.root.iter("meta"):
+        key = el.get("property") or el.get("name") or el.get("itemprop")
+        content = el.get("content")
+        if key and content and key.lower() not in found:
+            found[key.lower()] = content
+    return found
+
+
 def read_metadata(sel: Selector) -> Metadata:
     meta = Metadata()
     _read_jsonld(sel, meta)
     _read_next_data(sel, meta)
-    for source, css in TITLE_META:
-        _add_title(meta, source, sel.css(css).get())
-    for source, css in PUBLISHED_META:
-        _add_date(meta, source, sel.css(css).get())
-    _add_date(meta, "time_element", sel.css("time::attr(datetime)").get())
-    for source, css in DESCRIPTION_META:
-        _add_text(meta.descriptions, source, sel.css(css).get())
-    title = sel.css("title::text").get()
+    tags = _meta_tags(sel)
+    for source, key in TITLE_META:
+        _add_title(meta, source, tags.get(key))
+    for source, key in PUBLISHED_META:
+        _add_date(meta, source, tags.get(key))
+    _add_date(meta, "time_element", sel.xpath("(//time/@datetime)[1]").get())
+    for source, key in DESCRIPTION_META:
+        _add_text(meta.descriptions, source, tags.get(key))
+    title = sel.xpath("(//title)[1]/text()").get()
     meta.title_tag = title if title and title.strip() else None
-    meta.language = sel.css("html::attr(lang)").get()
-    meta.canonical = sel.css("link[rel='canonical']::attr(href)").get()
+    meta.language = sel.root.get("lang")
+    meta.canonical = sel.xpath("(//link[@rel='canonical'])[1]/@href").get()
     return meta

@@ -37,6 +37,8 @@ class _Item:
 
 def article_link(block: Block, base_url: str) -> str | None:
     for href in block.hrefs:
+        if "newscontent" not in href:
+            continue  # cheap test first: most links are menus and share buttons
         url = absolute_url(base_url, href)
         if url and article_id_from_url(url):
             return url
