@@ -1,12 +1,18 @@
-"""The shipped JSON Schema of the article record."""
+"""The shipped JSON Schema of the article record, and validation against it.
+
+Every crawled record is validated, so the check is on the hot path: a compiled validator
+(fastjsonschema, about 10x faster) answers "valid or not"; jsonschema explains the failures.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 
 
@@ -22,7 +28,22 @@ def article_validator() -> Draft202012Validator:
     return Draft202012Validator(article_schema())
 
 
+@cache
+def _compiled() -> Callable[[Any], Any]:
+    # fastjsonschema knows drafts 4-7; the schema uses nothing newer than draft 7 but "$defs",
+    # which it resolves as a plain JSON pointer.
+    schema = {**article_schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
+    validate: Callable[[Any], Any] = fastjsonschema.compile(schema)
+    return validate
+
+
 def schema_errors(record: dict[str, Any]) -> list[str]:
     """Human-readable schema violations of a record, [] when it is valid."""
+    try:
+        _compiled()(record)
+    except fastjsonschema.JsonSchemaException:
+        pass
+    else:
+        return []
     return [f"{'/'.join(map(str, e.absolute_path)) or '<record>'}: {e.message}"
             for e in article_validator().iter_errors(record)]
