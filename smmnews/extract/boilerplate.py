@@ -9,6 +9,7 @@ from __future__ import annotations
 from smmnews.extract.blocks import Block
 from smmnews.extract.markers import (
     CHROME_LINES,
+    CHROME_MAX_CHARS,
     CHROME_RE,
     CONTACT_RES,
     CUT_MARKER_RE,
@@ -64,7 +65,8 @@ def is_chrome_text(text: str) -> bool:
     """Site chrome recognised by its wording alone (notes §4.7, footers, share widgets)."""
     if strip_bullet(text).casefold() in CHROME_LINES or text.casefold() in CHROME_LINES:
         return True
-    return bool(CHROME_RE.search(text))
+    # Chrome lines are short; scanning every long paragraph for them is the costly part.
+    return len(text) <= CHROME_MAX_CHARS and bool(CHROME_RE.search(text))
 
 
 def is_chrome(block: Block) -> bool:

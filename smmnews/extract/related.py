@@ -51,6 +51,15 @@ def _skippable(text: str) -> bool:
                 or is_cut_marker(text) or is_chrome_text(text))
 
 
+def _next_text(blocks: list[Block], index: int) -> str:
+    """The next block's text, "Read More" buttons skipped (no slicing: this runs per block)."""
+    for later in range(index + 1, len(blocks)):
+        text = blocks[later].text
+        if not READ_MORE_RE.match(text):
+            return text
+    return ""
+
+
 def parse_related(blocks: list[Block], base_url: str, now: datetime) -> list[Related]:
     """Items of a related-news region (the blocks after its heading)."""
     counts = Counter(title_key(b.text) for b in blocks)
@@ -75,8 +84,7 @@ def parse_related(blocks: list[Block], base_url: str, now: datetime) -> list[Rel
                 and (url is None or url == current.url) and len(text) > len(current.title)):
             current.summary = text
             continue
-        following = next((b.text for b in blocks[index + 1:] if not READ_MORE_RE.match(b.text)),
-                         "")
+        following = _next_text(blocks, index)
         if url or counts[key] >= 2 or is_time_line(following):
             title, time = split_trailing_time(text) if url else (text, None)
             current = _Item(title=title, url=url,
