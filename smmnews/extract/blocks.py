@@ -156,19 +156,22 @@ class _Walker:
         if tag == "br":
             self.flush()
             return False
-        if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        names = el.keys()  # one call; most elements carry no attribute that matters here
+        if names and ("hidden" in names or el.get("aria-hidden") == "true"):
             return False
         if tag == "table" and _is_data_table(el):
             self.add_table(el)
             return False
-        role = el.get("role")
-        chrome = tag in CHROME_TAGS or (role is not None and role.lower() in _CHROME_ROLES)
+        chrome = tag in CHROME_TAGS
         crumb = False
-        for attr in ("class", "id", "aria-label"):
-            value = el.get(attr)
-            if value and "crumb" in value.lower():  # BREADCRUMB_HINTS all contain "crumb"
-                crumb = True
-                break
+        if names:
+            role = el.get("role")
+            chrome = chrome or (role is not None and role.lower() in _CHROME_ROLES)
+            for attr in ("class", "id", "aria-label"):
+                value = el.get(attr) if attr in names else None
+                if value and "crumb" in value.lower():  # BREADCRUMB_HINTS all contain "crumb"
+                    crumb = True
+                    break
         if chrome or crumb:
             self.flagged[el] = (chrome, crumb)
             self.chrome += chrome

@@ -59,8 +59,10 @@ _CANONICAL = {s: name for name, names in METAL_NAMES.items() for s in names}
 
 def _metal_counts(text: str) -> Counter[str]:
     """One regex pass: every metal spelling counted under its canonical name."""
-    counts = Counter(_CANONICAL[m] for m in _SPELLINGS.findall(text.lower()) if m != "lead")
-    counts["lead"] = len(_LEAD_CONTEXT.findall(text))
+    lowered = text.lower()
+    counts = Counter(_CANONICAL[m] for m in _SPELLINGS.findall(lowered) if m != "lead")
+    # "lead" is mostly a verb: the context pattern is costly, so only where the word occurs.
+    counts["lead"] = len(_LEAD_CONTEXT.findall(text)) if "lead" in lowered else 0
     return counts
 
 
