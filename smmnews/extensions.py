@@ -21,18 +21,20 @@ logger = logging.getLogger(__name__)
 class RecoveryExtension:
     """Before the first request: settle what an interrupted run left (see smmnews/feeds.py)."""
 
-    def __init__(self, context: RunContext) -> None:
+    def __init__(self, context: RunContext, salvage_orphans: bool = True) -> None:
         self.context = context
+        self.salvage_orphans = salvage_orphans
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RecoveryExtension:
-        extension = cls(context_for(crawler))
+        extension = cls(context_for(crawler),
+                        crawler.settings.getbool("SMMNEWS_SALVAGE_ORPHANS", True))
         # Connected after the feed exporter's handler, which registers this run's outputs.
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         return extension
 
     def spider_opened(self) -> None:
-        reconcile(self.context.state, self.context.outputs)
+        reconcile(self.context.state, self.context.outputs, salvage_orphans=self.salvage_orphans)
 
 
 class ProgressLog:

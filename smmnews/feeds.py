@@ -77,9 +77,15 @@ def publish(part: Path, final: Path) -> None:
     _fsync_dir(final.parent)
 
 
-def reconcile(state: StateStore, current: list[Path]) -> None:
-    """Make pending state entries agree with the files a crashed run left behind."""
+def reconcile(state: StateStore, current: list[Path], *, salvage_orphans: bool = True) -> None:
+    """Make pending state entries agree with the files a crashed run left behind.
+
+    With `salvage_orphans` off (distributed workers sharing one state store), only this run's
+    own outputs are touched: another output's pending entries belong to a worker that may still
+    be writing, possibly on another machine."""
     for output in sorted({Path(e.output) for e in state.pending() if e.output}):
+        if not salvage_orphans and output not in current:
+            continue
         part = part_path(output)
         if part.exists():
             cut_to_last_line(part)

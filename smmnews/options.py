@@ -113,7 +113,8 @@ def parse_options(args: dict[str, str], default_base_url: str,
                   default_listings: list[str]) -> CrawlOptions:
     """Validate `-a` arguments; unknown names are refused so typos do not go unnoticed."""
     known = {"base_url", "urls", "ids", "since", "max_items", "now", "refresh", "listings"}
-    unknown = sorted(set(args) - known)
+    # scrapyd passes its job id to every job as `-a _job=<id>`: not a crawl option, not a typo.
+    unknown = sorted(set(args) - known - {"_job"})
     if unknown:
         raise OptionError(f"unknown spider argument(s): {', '.join(unknown)} "
                           f"(known: {', '.join(sorted(known))})")

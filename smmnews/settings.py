@@ -78,6 +78,9 @@ SMMNEWS_LISTINGS = ["/", "/en/copper", "/en/aluminium", "/en/nickel", "/en/zinc"
 SMMNEWS_SITEMAPS = ["/sitemap.xml", "/sitemap/sitemap-list.xml"]
 SMMNEWS_STATE_FACTORY = "smmnews.state.sqlite_state"
 SMMNEWS_STATE_PATH = ".smmnews/state.sqlite"
+# At start, publish the `.part` other crashed runs left (smmnews/feeds.py); distributed
+# workers turn this off: there, another output's `.part` is a live worker's.
+SMMNEWS_SALVAGE_ORPHANS = True
 SMMNEWS_PROGRESS_INTERVAL = 30.0
 
 # Job-health thresholds (smmnews/monitors.py); a failed monitor makes `scrapy crawl` exit 3.

@@ -59,3 +59,12 @@ def test_canonical_url_is_the_id_form() -> None:
 )
 def test_absolute_url(href: str, expected: str | None) -> None:
     assert absolute_url("https://news.metal.com/en/copper", href) == expected
+
+
+def test_relative_related_link_resolves_to_an_article() -> None:
+    from smmnews.extract.blocks import Block
+    from smmnews.extract.related import article_link
+
+    block = Block(text="Other headline", kind="p", link_chars=14, hrefs=("103800021/Slug",))
+    assert article_link(block, "http://127.0.0.1:8000/newscontent/103800023") == (
+        "http://127.0.0.1:8000/newscontent/103800021/Slug")

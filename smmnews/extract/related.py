@@ -37,8 +37,9 @@ class _Item:
 
 def article_link(block: Block, base_url: str) -> str | None:
     for href in block.hrefs:
-        if "newscontent" not in href:
-            continue  # cheap test first: most links are menus and share buttons
+        if "newscontent" not in href and href.startswith(("http", "//", "/", "#", "javascript")):
+            continue  # cheap test first: most links are menus and share buttons; a relative
+            # "103800021/Slug" under /newscontent/ still resolves to an article
         url = absolute_url(base_url, href)
         if url and article_id_from_url(url):
             return url

@@ -1,0 +1,129 @@
+"""A worker's presence in the shared crawl: its heartbeat, and what it does when it runs dry.
+
+Each worker keeps a key `<prefix>:<spider>:worker:<id>` alive with a time-to-live of three
+heartbeats. A worker that is SIGKILLed, loses power or its network stops renewing it; once it
+expires, any live worker moves that worker's leases back into the queue (queue.py).
+
+An idle worker does not close while the crawl is still going somewhere else: other workers'
+requests in progress can yield new ones, and a dead worker's leases come back only when its key
+expires. It stays open (DontCloseSpider, checked again on Scrapy's 5-second engine heartbeat)
+until nothing is queued and nobody holds a lease. Then the crawl is finished and the first
+worker to notice clears its fingerprints.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+from typing import Any
+
+from scrapy.exceptions import DontCloseSpider
+from twisted.internet import task
+
+from smmnews.distributed.keys import CrawlKeys
+from smmnews.distributed.queue import LeasedPriorityQueue
+
+logger = logging.getLogger(__name__)
+# Beats a worker may miss (a long GC pause, a slow page parse) before it is taken for dead.
+MISSED_BEATS = 3
+WAITING_LOG_INTERVAL = 60.0
+
+
+class OutputInUse(RuntimeError):
+    """Another live worker writes the same output file."""
+
+
+class Presence:
+    def __init__(self, server: Any, keys: CrawlKeys, queue: LeasedPriorityQueue,
+                 worker_id: str, interval: float, stats: Any = None,
+                 outputs: list[str] | None = None) -> None:
+        self.server = server
+        self.keys = keys
+        self.queue = queue
+        self.worker_id = worker_id
+        self.interval = interval
+        self.stats = stats
+        self.outputs = sorted(outputs or [])
+        self.loop: task.LoopingCall | None = None
+        self.last_waiting_log = 0.0
+
+    @property
+    def ttl(self) -> float:
+        return self.interval * MISSED_BEATS
+
+    def beat(self) -> None:
+        info = {"host": socket.gethostname(), "pid": os.getpid(), "at": time.time(),
+                "outputs": self.outputs}
+        self.server.set(self.keys.worker(self.worker_id), json.dumps(info),
+                        px=int(self.ttl * 1000))
+
+    def sharing_output(self) -> dict[str, list[str]]:
+        """Live workers (id -> outputs) that write one of this worker's outputs."""
+        found: dict[str, list[str]] = {}
+        for key in self.server.scan_iter(match=self.keys.workers + "*", count=100):
+            raw = self.server.get(key)
+            name = key.decode() if isinstance(key, bytes) else str(key)
+            shared = set(json.loads(raw).get("outputs", [])) & set(self.outputs) if raw else set()
+            if shared and name != self.keys.worker(self.worker_id):
+                found[name.removeprefix(self.keys.workers)] = sorted(shared)
+        return found
+
+    def claim_outputs(self) -> None:
+        """Refuse to start on an output another live worker writes.
+
+        The state store records pending articles by output path, so two workers with one path
+        (on one machine or two) would take each other's pending entries for their own; at
+        start, feeds.reconcile would then drop the other's as never written. A worker killed a
+        moment ago still looks alive until its key expires, so rerunning it at once waits for
+        that (at most one time-to-live) instead of failing."""
+        deadline = time.monotonic() + self.ttl + self.interval
+        while sharing := self.sharing_output():
+            if time.monotonic() >= deadline:
+                raise OutputInUse(
+                    "; ".join(f"worker {w} is writing {', '.join(o)}" for w, o in sharing.items())
+                    + ": give every worker its own output file (-O worker-N.jsonl)")
+            logger.warning("Output shared with live worker(s) %s; waiting up to %.0f s for "
+                           "them to finish or expire", ", ".join(sharing), self.ttl)
+            time.sleep(min(self.interval, 1.0))
+
+    def tick(self) -> None:
+        self.beat()
+        self.recover()
+
+    def start(self) -> None:
+        """Beat and recover on a timer (connected to engine_started: the reactor runs)."""
+        if self.loop is None:
+            self.loop = task.LoopingCall(self.tick)
+            self.loop.start(self.interval, now=False)
+
+    def leave(self) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        self.server.delete(self.keys.worker(self.worker_id))
+
+    def recover(self) -> int:
+        moved = self.queue.recover_dead()
+        if moved:
+            logger.warning("Requeued %d requests leased by worker(s) that stopped beating",
+                           moved)
+            if self.stats is not None:
+                self.stats.inc_value("smmnews/distributed/requeued_from_dead", moved)
+        return moved
+
+    def spider_idle(self) -> None:
+        # The engine is idle: none of this worker's leased requests is still being processed.
+        self.queue.release(list(self.queue.leases))
+        if self.recover():
+            raise DontCloseSpider
+        if self.queue.finish_if_drained(self.keys.dupefilter):
+            logger.info("Crawl finished on every worker: nothing queued, nothing in progress")
+            return
+        now = time.monotonic()
+        if now - self.last_waiting_log >= WAITING_LOG_INTERVAL:
+            self.last_waiting_log = now
+            logger.info("Idle; waiting for %d requests in progress on other workers "
+                        "(%d queued)", self.queue.in_flight(), len(self.queue))
+        raise DontCloseSpider
