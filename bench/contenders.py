@@ -47,7 +47,7 @@ def trafilatura_extract(page: FixturePage) -> Extraction:
 
 
 def readability_extract(page: FixturePage) -> Extraction:
-    from readability import Document  # type: ignore[import-untyped]
+    from readability import Document
 
     document = Document(page.html, url=page.url)
     summary = document.summary()
@@ -57,7 +57,7 @@ def readability_extract(page: FixturePage) -> Extraction:
 
 
 def newspaper_extract(page: FixturePage) -> Extraction:
-    from newspaper import Article, Config  # type: ignore[import-untyped]
+    from newspaper import Article, Config
 
     config = Config()
     # With images on, parse() resolves and fetches the page's image hosts: no network here.
