@@ -76,6 +76,10 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _non_empty(block: str) -> str | None:
+    return block or None
+
+
 def _drop_repeats(blocks: list[str]) -> list[str]:
     """Consecutive identical blocks are a rendering artefact (card + overlay), not text."""
     return [b for i, b in enumerate(blocks) if i == 0 or b != blocks[i - 1]]
@@ -90,7 +94,8 @@ class ArticleLoader(ItemLoader):
     title_in = MapCompose(candidate(clean_title))
     summary_in = MapCompose(candidate(clean_text))
     published_at_in = MapCompose(candidate(iso))
-    body_in = MapCompose(clean_text)
+    # Blocks arrive whitespace-collapsed from the page walk; only empty ones are dropped here.
+    body_in = MapCompose(_non_empty)
     body_out = Compose(_drop_repeats, Join("\n\n"))
     title_tags_out = Compose(_unique)
     breadcrumbs_in = MapCompose(clean_text)

@@ -48,21 +48,24 @@ def title_tags(title: str | None) -> list[str]:
     return [collapse(tag) for tag in TITLE_TAG_RE.findall(title)]
 
 
-def _spelling_pattern() -> re.Pattern[str]:
-    spellings = sorted((s for names in METAL_NAMES.values() for s in names), key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(re.escape(s) for s in spellings) + r")s?\b")
-
-
-_SPELLINGS = _spelling_pattern()
-_CANONICAL = {s: name for name, names in METAL_NAMES.items() for s in names}
+_WORD = re.compile(r"[a-z]+")
+# Multi-word spellings ("iron ore") are counted as substrings, single words by a word count.
+_PHRASES = {s: name for name, names in METAL_NAMES.items() for s in names if " " in s}
+_WORDS = {s: name for name, names in METAL_NAMES.items() for s in names if " " not in s}
 
 
 def _metal_counts(text: str) -> Counter[str]:
-    """One regex pass: every metal spelling counted under its canonical name."""
+    """Mentions per canonical metal name: one word split, then dictionary look-ups."""
     lowered = text.lower()
-    counts = Counter(_CANONICAL[m] for m in _SPELLINGS.findall(lowered) if m != "lead")
+    words = Counter(_WORD.findall(lowered))
+    counts: Counter[str] = Counter()
+    for spelling, name in _WORDS.items():
+        if name != "lead":
+            counts[name] += words[spelling] + words[spelling + "s"]
+    for phrase, name in _PHRASES.items():
+        counts[name] += lowered.count(phrase)
     # "lead" is mostly a verb: the context pattern is costly, so only where the word occurs.
-    counts["lead"] = len(_LEAD_CONTEXT.findall(text)) if "lead" in lowered else 0
+    counts["lead"] = len(_LEAD_CONTEXT.findall(text)) if words["lead"] else 0
     return counts
 
 
