@@ -66,7 +66,8 @@ def evaluate(stats: dict[str, Any], coverage: dict[str, float], fallbacks: int,
                                      f"{name} present in {share:.0%} of items (minimum "
                                      f"{minimum:.0%})"))
     judged = pages >= limits.min_pages
-    if items and judged:
+    # A share of items needs enough items: one re-fetched page is not "100 % of the site".
+    if items >= limits.min_pages:
         share = fallbacks / items
         results.append(MonitorResult(
             "text_fallback", share <= limits.max_text_fallback,

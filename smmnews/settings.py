@@ -29,6 +29,8 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 starts an HTTP remote-control server per crawl by default: never in production.
+REMOTE_CONTROL_ENABLED = False
 # Redirects to other hosts (a login portal) are dropped by offsite filtering like any link.
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False

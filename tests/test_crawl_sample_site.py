@@ -95,6 +95,9 @@ def test_every_fault_is_counted(first_run: CrawlResult) -> None:
 def test_each_fault_has_one_clear_log_line(first_run: CrawlResult) -> None:
     log = first_run.log
     assert "Traceback" not in log
+    # Production security defaults: no telnet console, no remote-control server.
+    assert "Telnet console listening" not in log
+    assert "Remote control HTTP server" not in log
     for needle in ("timed out", "connection reset", "body truncated", "Redirected away",
                    "Not a text page", "over the size limit", "gone (HTTP 404)",
                    "gone (HTTP 410)", "HTTP 500 after retries", "Not an article"):

@@ -108,6 +108,8 @@ LIMITS = Thresholds(min_items=1, min_coverage={"title": 1.0, "published_at": 0.9
         ({"item_scraped_count": 50}, {"title": 1.0, "published_at": 0.5}, 0,
          ["coverage/published_at"]),
         ({"item_scraped_count": 50}, {"title": 1.0, "published_at": 1.0}, 40, ["text_fallback"]),
+        ({"item_scraped_count": 1, "smmnews/skipped/known": 40},
+         {"title": 1.0, "published_at": 1.0}, 1, []),  # one re-fetched page is no trend
         ({"item_scraped_count": 50, "smmnews/errors": 30}, {"title": 1.0, "published_at": 1.0},
          0, ["error_rate"]),
         ({"item_scraped_count": 20, "smmnews/not_article/listing_page": 20},
