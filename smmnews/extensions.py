@@ -80,6 +80,8 @@ class ProgressLog:
     def spider_closed(self) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
+        # A last line, so even a run shorter than the interval reports its totals.
+        logger.info(self.line().replace("Progress:", "Progress (final):", 1))
 
 
 def _duration(seconds: float) -> str:
