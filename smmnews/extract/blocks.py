@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from smmnews.extract.markers import BLOCK_TAGS, CHROME_TAGS, DROP_TAGS
+from smmnews.extract.markers import BLOCK_TAGS, BREADCRUMB_HINT, CHROME_TAGS, DROP_TAGS
 
 _CHROME_ROLES = frozenset({"navigation", "contentinfo", "complementary", "banner", "dialog"})
 
@@ -169,7 +169,7 @@ class _Walker:
             chrome = chrome or (role is not None and role.lower() in _CHROME_ROLES)
             for attr in ("class", "id", "aria-label"):
                 value = el.get(attr) if attr in names else None
-                if value and "crumb" in value.lower():  # BREADCRUMB_HINTS all contain "crumb"
+                if value and BREADCRUMB_HINT in value.lower():
                     crumb = True
                     break
         if chrome or crumb:

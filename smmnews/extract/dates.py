@@ -16,6 +16,7 @@ from smmnews.extract.markers import (
     ISO_DATE_TEXT_RE,
     JUST_NOW_RE,
     RELATIVE_TIME_RE,
+    TRAILING_TIME_RE,
     UTC_OFFSET_HOURS,
 )
 
@@ -123,17 +124,9 @@ def parse_listing_time(text: str, now: datetime) -> datetime | None:
     return parse_relative(text, now)
 
 
-_TRAILING_TIME_RE = re.compile(
-    r"^(?P<text>.+?)\s+(?P<time>(?:\d+|an?)\s*(?:sec|second|min|minute|hour|hr|day|week|month|year)s?"
-    r"\s+ago|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s*\d{1,2},\s*\d{4}"
-    r"(?:,?\s*(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]m)?)?)$",
-    re.IGNORECASE,
-)
-
-
 def split_trailing_time(text: str) -> tuple[str, str | None]:
     """"Headline 2 hours ago" -> ("Headline", "2 hours ago"): list items glue title and time."""
-    match = _TRAILING_TIME_RE.match(text)
+    match = TRAILING_TIME_RE.match(text)
     return (match["text"], match["time"]) if match else (text, None)
 
 

@@ -37,7 +37,8 @@ BLOCK_TAGS = frozenset(
      "summary", "picture"}
 )
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-BREADCRUMB_HINTS = ("breadcrumb", "crumb")
+# class/id/aria-label fragment of breadcrumb trails ("breadcrumb___3xK", "crumbs").
+BREADCRUMB_HINT = "crumb"
 
 # <meta> keys (property, name or itemprop, lowercased) per field, in fallback order.
 TITLE_META = (("og", "og:title"), ("twitter", "twitter:title"))
@@ -85,8 +86,13 @@ ISO_DATE_TEXT_RE = re.compile(
     r"^(?:Published:\s*)?(?P<raw>(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
     r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?)$"
 )
+TIME_UNITS = r"sec|second|min|minute|hour|hr|day|week|month|year"
 RELATIVE_TIME_RE = re.compile(
-    r"^(?P<n>\d+|an?|one)\s*(?P<unit>sec|second|min|minute|hour|hr|day|week|month|year)s?\s+ago$",
+    r"^(?P<n>\d+|an?|one)\s*(?P<unit>" + TIME_UNITS + r")s?\s+ago$", re.IGNORECASE)
+# "Headline 2 hours ago": list items glue a title and its time into one line.
+TRAILING_TIME_RE = re.compile(
+    r"^(?P<text>.+?)\s+(?P<time>(?:\d+|an?)\s*(?:" + TIME_UNITS + r")s?\s+ago|" + MONTHS
+    + r"\s*\d{1,2},\s*\d{4}(?:,?\s*(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]m)?)?)$",
     re.IGNORECASE,
 )
 JUST_NOW_RE = re.compile(r"^(?:just now|moments? ago)$", re.IGNORECASE)

@@ -73,6 +73,11 @@ def _source_of(text: str) -> str | None:
     return match["source"].strip() if match else None
 
 
+def _header_source(text: str) -> str | None:
+    """A source in a header placed after the body (L4 a), where it is a bare "- SMM" item."""
+    return _source_of(text) or ("SMM" if text == "SMM" else None)
+
+
 def _header(blocks: list[Block], title: str | None) -> tuple[int | None, int | None]:
     """Indices of the displayed title and the date line that belongs to it."""
     key = title_key(title) if title else None
@@ -239,7 +244,7 @@ def _header_summary(blocks: list[Block], date_at: int | None, stop: int) -> list
     if date_at is None:
         return []
     for block in blocks[date_at + 1:stop]:
-        if _source_of(block.text) or is_chrome(block) or block.text == "SMM":
+        if _header_source(block.text) or is_chrome(block):
             continue
         if is_cut_marker(block.text) or is_disclaimer(block.text):
             return []
@@ -261,11 +266,9 @@ def segment(page: Page, title: str | None, base_url: str, now: datetime) -> Segm
     for block in blocks[: max((i for i in (title_at, date_at) if i is not None), default=-1) + 1]:
         seg.source = seg.source or _source_of(block.text)
     start, end, seg.method = _region(blocks, title_at, date_at)
-    header_tail = end if seg.method != "body_first" else len(blocks)
-    for block in blocks[(date_at or 0) + 1: header_tail]:
-        if seg.method == "body_first" and (source := _source_of(block.text) or
-                                           ("SMM" if block.text == "SMM" else None)):
-            seg.source = seg.source or source
+    if seg.method == "body_first":
+        for block in blocks[(date_at or 0) + 1:]:
+            seg.source = seg.source or _header_source(block.text)
     collector = _Collector(seg, base_url, article_id_from_url(base_url), title)
     for block in blocks[start:end]:
         collector.take(block)
