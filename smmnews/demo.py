@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from smmnews.extensions import summary_path
 from smmnews.mirror.server import MirrorServer
 from smmnews.mirror.static import StaticSite
 
@@ -63,7 +64,7 @@ def run_demo(args: argparse.Namespace) -> int:
     with MirrorServer(StaticSite(args.site)) as server:
         print(f"smmnews demo: serving {args.site} at {server.url}", flush=True)
         code = subprocess.call(crawl_command(server.url, args.output, args.state), cwd=REPO)
-    summary_file = args.output.with_name(args.output.name.split(".")[0] + ".stats.json")
+    summary_file = summary_path(args.output)
     if not summary_file.exists():
         print(f"smmnews demo: the crawl failed (exit {code}) before writing a summary",
               file=sys.stderr)

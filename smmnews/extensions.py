@@ -12,7 +12,7 @@ from typing import Any
 from scrapy import signals
 from twisted.internet import task
 
-from smmnews.feeds import reconcile
+from smmnews.feeds import companion, reconcile
 from smmnews.runtime import RunContext, context_for
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def _duration(seconds: float) -> str:
 
 
 def summary_path(output: Path) -> Path:
-    return output.with_name(output.name.split(".")[0] + ".stats.json")
+    return companion(output, ".stats.json")
 
 
 class RunSummary:

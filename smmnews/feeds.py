@@ -27,6 +27,11 @@ from smmnews.state import StateStore
 logger = logging.getLogger(__name__)
 
 
+def companion(output: Path, suffix: str) -> Path:
+    """A file that goes with an output: articles.jsonl -> articles.stats.json, ….rejects.jsonl."""
+    return output.with_name(output.name.split(".")[0] + suffix)
+
+
 def part_path(path: Path) -> Path:
     return path.with_name(path.name + ".part")
 

@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from scrapy.exceptions import DropItem
 
+from smmnews.feeds import companion
 from smmnews.runtime import RunContext, context_for
 from smmnews.schema import schema_errors
 
@@ -63,7 +64,7 @@ class ValidationPipeline:
 
     def rejects_path(self) -> Path:
         base = self.context.outputs[0] if self.context.outputs else Path("smmnews")
-        return base.with_name(base.name.split(".")[0] + ".rejects.jsonl")
+        return companion(base, ".rejects.jsonl")
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         errors = schema_errors(dict(item))

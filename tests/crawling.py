@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from smmnews.extensions import summary_path
+
 REPO = Path(__file__).resolve().parent.parent
 # Fast, deterministic settings for a loopback server; everything else stays production.
 TEST_SETTINGS = {
@@ -68,7 +70,7 @@ def run_crawl(base_url: str, workdir: Path, *args: str, output: str = "articles.
                             settings=settings, overwrite=overwrite)
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout,
                           env=env(), check=False)
-    summary_file = out.with_name(out.name.split(".")[0] + ".stats.json")
+    summary_file = summary_path(out)
     summary = json.loads(summary_file.read_text("utf-8")) if summary_file.exists() else {}
     return CrawlResult(done.returncode, done.stderr + done.stdout, out, read_jsonl(out), summary)
 
