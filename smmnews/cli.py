@@ -1,4 +1,5 @@
-"""`smmnews` command line: `extract` pages offline, `demo` the main job on the sample site."""
+"""`smmnews` command line: `extract` pages offline, `demo` the main job on the sample site,
+`reextract` archived pages, `diff` two outputs, `fixture add` a page as a test case."""
 
 from __future__ import annotations
 
@@ -84,9 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--now", help="ISO 8601 time that relative dates resolve against "
                                        "(default: the current time)")
     extract.set_defaults(func=cmd_extract)
+    from smmnews.archive.command import add_reextract_command
     from smmnews.demo import add_demo_command
+    from smmnews.diff import add_diff_command
+    from smmnews.fixture import add_fixture_command
 
     add_demo_command(commands)
+    add_reextract_command(commands)
+    add_diff_command(commands)
+    add_fixture_command(commands)
     return parser
 
 

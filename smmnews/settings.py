@@ -43,6 +43,10 @@ DUPEFILTER_CLASS = "smmnews.fingerprint.ArticleDupeFilter"
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100): a known article needs no robots check and no fetch.
     "smmnews.middlewares.KnownArticlesMiddleware": 50,
+    # Next to the downloader, so every response is seen as received (still content-encoded),
+    # robots.txt, redirects and errors included. The stamp runs first (higher number).
+    "smmnews.archive.middleware.FetchTimeMiddleware": 960,
+    "smmnews.archive.middleware.ArchiveMiddleware": 950,
 }
 
 # --- Items ---
@@ -71,6 +75,14 @@ FEED_STORE_EMPTY = True
 # Scheduled runs without -o/-O get one file per run under a dated folder; the spider adds
 # this only when no feed is configured (a FEEDS setting here would be merged with -O).
 SMMNEWS_DEFAULT_FEED = "out/%(date)s/%(name)s-%(time)s.jsonl"
+
+# --- Archive: every response as WARC (smmnews/archive/), for `smmnews reextract` ---
+# A directory, or empty for none. Scheduled runs (no -o/-O) archive to SMMNEWS_DEFAULT_ARCHIVE
+# unless SMMNEWS_ARCHIVE is given (`-s SMMNEWS_ARCHIVE=` turns it off).
+SMMNEWS_ARCHIVE = ""
+SMMNEWS_DEFAULT_ARCHIVE = "out/archive"
+# A new file past this size; 1 GB is the usual WARC file size of crawlers (Heritrix, wget).
+SMMNEWS_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024
 
 # --- smmnews ---
 SMMNEWS_BASE_URL = "https://news.metal.com/"

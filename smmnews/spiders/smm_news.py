@@ -16,8 +16,10 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.python.failure import Failure
 
+from smmnews.archive.middleware import fetch_time
 from smmnews.discovery import sitemap_entries, sitemaps_in_robots
 from smmnews.extract.article import NotAnArticle
 from smmnews.extract.dates import parse_iso
@@ -60,6 +62,11 @@ class SmmNewsSpider(scrapy.Spider):
         if not settings.getdict("FEEDS"):
             settings.set("FEEDS", {settings.get("SMMNEWS_DEFAULT_FEED"): {"format": "jsonlines"}},
                          priority="spider")
+            # Scheduled runs keep every page too, unless the command line or environment
+            # decided (an empty -s SMMNEWS_ARCHIVE= turns it off).
+            if (settings.getpriority("SMMNEWS_ARCHIVE") or 0) < SETTINGS_PRIORITIES["cmdline"]:
+                settings.set("SMMNEWS_ARCHIVE", settings.get("SMMNEWS_DEFAULT_ARCHIVE"),
+                             priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SmmNewsSpider:
@@ -206,8 +213,11 @@ class SmmNewsSpider(scrapy.Spider):
                            response.url)
             return
         try:
-            result = build_record(response.body, response.url, self.now(),
-                                  encoding=response.encoding, crawled_at=datetime.now(UTC))
+            # One fetch time for the record and the archive: `reextract` then gives the same
+            # record from the archived page.
+            fetched = fetch_time(response)
+            result = build_record(response.body, response.url, self.options.now or fetched,
+                                  encoding=response.encoding, crawled_at=fetched)
         except BadPage as exc:
             stats.inc_value(f"smmnews/bad_page/{exc.reason}")
             logger.warning("Bad page (%s: %s): %s", exc.reason, exc.detail, response.url)
