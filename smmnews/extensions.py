@@ -18,6 +18,26 @@ from smmnews.runtime import RunContext, context_for
 logger = logging.getLogger(__name__)
 
 
+# queuelib's disk queues begin with a 4-byte size header, written on creation but only
+# flushed later: a SIGKILL can leave an empty queue file, which the resumed run cannot open,
+# and every request of that priority (retries, at -1) is then lost with a traceback.
+QUEUE_HEADER_BYTES = 4
+
+
+def drop_unreadable_queues(jobdir: str | None) -> list[Path]:
+    """Remove disk-queue files of a killed run too short to hold their header (no request
+    is lost: they hold none)."""
+    if not jobdir:
+        return []
+    queues = Path(jobdir) / "requests.queue"
+    broken = [p for p in queues.rglob("*") if p.is_file() and p.suffix != ".json"
+              and p.stat().st_size < QUEUE_HEADER_BYTES] if queues.is_dir() else []
+    for path in broken:
+        path.unlink()
+        logger.warning("Removed an empty request queue file a killed run left: %s", path)
+    return broken
+
+
 class RecoveryExtension:
     """Before the first request: settle what an interrupted run left (see smmnews/feeds.py)."""
 
@@ -29,6 +49,8 @@ class RecoveryExtension:
     def from_crawler(cls, crawler: Any) -> RecoveryExtension:
         extension = cls(context_for(crawler),
                         crawler.settings.getbool("SMMNEWS_SALVAGE_ORPHANS", True))
+        # Now, before the scheduler opens its disk queues.
+        drop_unreadable_queues(crawler.settings.get("JOBDIR"))
         # Connected after the feed exporter's handler, which registers this run's outputs.
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         return extension

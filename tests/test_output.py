@@ -100,6 +100,8 @@ def test_default_output_is_one_file_per_run_in_a_dated_folder(
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", files[0].parent.name)
     assert files[0].name.startswith("smm_news-")
     assert files[0].with_name(files[0].name.split(".")[0] + ".stats.json").exists()
+    # Scheduled runs keep every page: the default archive is on, and its files are closed.
+    assert [p.name.endswith(".warc.gz") for p in (tmp_path / "out" / "archive").iterdir()] == [True]
 
 
 def run_crawl_default(base_url: str, workdir: Path, pattern: str) -> int:
@@ -109,6 +111,7 @@ def run_crawl_default(base_url: str, workdir: Path, pattern: str) -> int:
 
     command = ["python", "-m", "scrapy", "crawl", "smm_news", "-a", f"base_url={base_url}",
                "-s", f"SMMNEWS_DEFAULT_FEED={pattern}",
+               "-s", f"SMMNEWS_DEFAULT_ARCHIVE={workdir / 'out' / 'archive'}",
                "-s", f"SMMNEWS_STATE_PATH={workdir / 'fresh-state.sqlite'}"]
     for name, value in TEST_SETTINGS.items():
         command += ["-s", f"{name}={value}"]
