@@ -93,6 +93,9 @@ class WarcFileSet:
         self.handle: IO[bytes] | None = None
         self.path: Path | None = None
         self.writer: WARCWriter | None = None
+        # A record is serialised here first and reaches the file in one write, so a record
+        # that fails to serialise leaves no half member behind.
+        self.buffer = BytesIO()
         self.written: list[Path] = []
 
     def _open(self) -> WARCWriter:
@@ -101,16 +104,24 @@ class WarcFileSet:
         self.serial += 1
         self.path = self.directory / (name + OPEN_SUFFIX)
         self.handle = self.path.open("xb")
-        self.writer = WARCWriter(self.handle, gzip=True)
+        self.writer = WARCWriter(self.buffer, gzip=True)
         info = self.writer.create_warcinfo_record(name, {"software": self.software,
                                                          "format": "WARC File Format 1.0"})
         self._write(info)
         return self.writer
 
-    def _write(self, record: object) -> None:
-        assert self.writer is not None and self.handle is not None
+    def _serialise(self, record: object) -> bytes:
+        assert self.writer is not None
+        self.buffer.seek(0)
+        self.buffer.truncate()
         self.writer.write_record(record)
-        self.handle.flush()  # one whole gzip member reaches the OS before the next begins
+        return self.buffer.getvalue()
+
+    def _write(self, *records: object) -> None:
+        data = b"".join(self._serialise(record) for record in records)
+        assert self.handle is not None
+        self.handle.write(data)
+        self.handle.flush()  # whole gzip members reach the OS before the next write begins
 
     def write_exchange(self, url: str, fetched_at: datetime,
                        request: tuple[StatusAndHeaders, bytes],
@@ -126,8 +137,7 @@ class WarcFileSet:
                                              warc_headers_dict={"WARC-Date": date})
         question.rec_headers.add_header("WARC-Concurrent-To",
                                         answer.rec_headers.get_header("WARC-Record-ID"))
-        self._write(answer)
-        self._write(question)
+        self._write(answer, question)
         assert self.handle is not None
         if self.handle.tell() >= self.max_bytes:
             self.close()

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from w3lib.url import safe_url_string
 
 from smmnews.archive.files import WarcFileSet, http_headers, salvage
 
@@ -57,7 +58,7 @@ def _header_pairs(headers: Any) -> list[tuple[str, str]]:
 
 
 def request_headers(request: Request) -> tuple[Any, bytes]:
-    parts = urlsplit(request.url)
+    parts = urlsplit(safe_url_string(request.url))
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     pairs = [("Host", parts.netloc), *_header_pairs(request.headers)]
     return http_headers(f"{request.method} {target}", pairs, request=True), request.body
@@ -109,6 +110,10 @@ class ArchiveMiddleware:
             self.broken = True
             self.stats.inc_value("smmnews/archive/write_failed")
             logger.error("Archive writing stopped (%s): %s", exc, self.files.directory)
+            return response
+        except ValueError as exc:  # headers WARC cannot carry; nothing was written
+            self.stats.inc_value("smmnews/archive/unwritable")
+            logger.warning("Response not archived (%s): %s", exc, response.url)
             return response
         self.stats.inc_value("smmnews/archive/responses")
         return response

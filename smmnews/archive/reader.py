@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
@@ -17,6 +18,7 @@ from smmnews.extract.urls import article_id_from_url
 
 logger = logging.getLogger(__name__)
 
+STATUS_LINE_LIMIT = 1024
 ARCHIVE_PATTERNS = ("*.warc.gz", "*.warc", f"*.warc.gz{OPEN_SUFFIX}")
 
 
@@ -47,19 +49,25 @@ def parse_warc_date(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _status(record: Any) -> bytes:
+    """The HTTP status code, read off the status line (HTTP headers are not parsed: the scan
+    is the one serial step of `reextract`)."""
+    parts = record.raw_stream.readline(STATUS_LINE_LIMIT).split(None, 2)
+    return parts[1] if len(parts) > 1 and parts[0].startswith(b"HTTP/") else b""
+
+
 def article_responses(path: Path) -> Iterator[ArchivedPage]:
     """Every 2xx response at an article URL in one WARC file; a damaged tail (an interrupted
     run's `.open` file, a cut download) ends the file with one log line."""
     with path.open("rb") as handle:
-        records = ArchiveIterator(handle)
+        records = ArchiveIterator(handle, no_record_parse=True)
         try:
             for record in records:
-                if record.rec_type != "response" or record.http_headers is None:
+                if record.rec_type != "response":
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI") or ""
                 article_id = article_id_from_url(url)
-                status = record.http_headers.get_statuscode() or ""
-                if article_id is None or not status.startswith("2"):
+                if article_id is None or not _status(record).startswith(b"2"):
                     continue
                 date = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
                 yield ArchivedPage(str(path), records.get_record_offset(), url, article_id, date)

@@ -1,10 +1,9 @@
 """`smmnews reextract`: the spider's record path over archived article responses.
 
-Each archived page goes through what `parse_article` does with a live response (response type,
-`build_record` with the fetch time as `crawled_at` and as "now", the same fault counters), then
-through the crawl's validation pipeline (rejects file) and its JSON Lines exporter; the output
-is published like a feed (`.part`, fsync, rename) with a run summary beside it. One record per
-article id: its latest archived fetch.
+The archives are scanned for article responses (one per article id: its latest fetch), the
+pages are spread over worker processes (smmnews/archive/worker.py does what the spider and the
+pipelines do with each), and the lines are written in archive order, published like a feed
+(`.part`, fsync, rename), with the rejects file and a run summary beside the output.
 """
 
 from __future__ import annotations
@@ -15,47 +14,25 @@ import multiprocessing
 import os
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy.exceptions import DropItem
-from scrapy.http import TextResponse
-
 from smmnews.archive.progress import ProgressBar
-from smmnews.archive.reader import ArchivedPage, archive_files, article_responses, load_response
+from smmnews.archive.reader import ArchivedPage, archive_files, article_responses
+from smmnews.archive.worker import Outcome, Stats, extract_page, task_for
 from smmnews.extensions import summary_path
-from smmnews.extract.article import NotAnArticle
-from smmnews.extract.decode import BadPage
-from smmnews.feeds import RecordJsonLinesExporter, part_path, publish
+from smmnews.feeds import part_path, publish
 from smmnews.pipelines import ValidationPipeline
-from smmnews.record import build_record
 from smmnews.runtime import RunContext
-from smmnews.spiders.smm_news import reason_code
 from smmnews.state import SqliteStateStore
 
 logger = logging.getLogger(__name__)
 
 # Pages per task sent to a worker: large enough to amortise the pickling, small enough that
 # the progress bar moves and the workers finish together.
-CHUNK = 8
-
-
-@dataclass
-class Stats:
-    """The part of Scrapy's stats collector the pipelines use."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
-        self.values[key] = self.values.get(key, start) + count
-
-    def get_value(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def get_stats(self) -> dict[str, Any]:
-        return self.values
+CHUNK = 16
 
 
 @dataclass(frozen=True)
@@ -70,15 +47,6 @@ class Selection:
             return False
         number = int(page.article_id)
         return not self.ids or any(number in ids for ids in self.ids)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """A worker's answer for one page: a record, or the fault counter and log line."""
-
-    record: Any = None
-    stat: str | None = None
-    message: str | None = None
 
 
 def latest_pages(files: Sequence[Path], selection: Selection,
@@ -100,33 +68,11 @@ def latest_pages(files: Sequence[Path], selection: Selection,
     return [page for _, page in sorted(latest.values(), key=lambda held: held[0][1:])]
 
 
-def extract_page(task: tuple[str, int, str, str | None]) -> Outcome:
-    """One archived page through the spider's checks and `build_record` (runs in a worker)."""
-    path, offset, fetched_text, now_text = task
-    response = load_response(path, offset)
-    if not isinstance(response, TextResponse):
-        content_type = (response.headers.get("Content-Type") or b"?").decode("latin-1")
-        return Outcome(stat="bad_page/not_text",
-                       message=f"Not a text page ({content_type}): {response.url}")
-    fetched = datetime.fromisoformat(fetched_text)
-    now = datetime.fromisoformat(now_text) if now_text else fetched
-    try:
-        result = build_record(response.body, response.url, now, encoding=response.encoding,
-                              crawled_at=fetched)
-    except BadPage as exc:
-        return Outcome(stat=f"bad_page/{exc.reason}",
-                       message=f"Bad page ({exc.reason}: {exc.detail}): {response.url}")
-    if isinstance(result, NotAnArticle):
-        return Outcome(stat=f"not_article/{reason_code(result.reason)}",
-                       message=f"Not an article ({result.reason}): {response.url}")
-    return Outcome(record=result)
-
-
 def outcomes(pages: list[ArchivedPage], now: datetime | None,
              processes: int) -> Iterator[Outcome]:
-    """Outcomes in page order; one process works in this one (the honest baseline)."""
-    tasks = [(p.path, p.offset, p.fetched_at.isoformat(), now.isoformat() if now else None)
-             for p in pages]
+    """Outcomes in page order; with one process the work is done in this one (the honest
+    baseline for the speed-up)."""
+    tasks = [task_for(p.path, p.offset, p.fetched_at, now) for p in pages]
     if processes <= 1:
         yield from map(extract_page, tasks)
         return
@@ -134,37 +80,25 @@ def outcomes(pages: list[ArchivedPage], now: datetime | None,
         yield from pool.imap(extract_page, tasks, chunksize=CHUNK)
 
 
-def count_record(stats: Stats, record: Any) -> None:
-    """The counters the spider keeps per emitted record."""
-    stats.inc_value("item_scraped_count")
-    stats.inc_value(f"smmnews/extraction/title/{record['extraction']['title']}")
-    stats.inc_value(f"smmnews/extraction/published_at/{record['extraction']['published_at']}")
-
-
 def export_all(pages: list[ArchivedPage], output: Path, stats: Stats, *,
                now: datetime | None, processes: int) -> None:
-    """Records through validation (rejects file) and the feed exporter, into `output`."""
+    """Lines in page order into `output` (published like a feed); rejects beside it."""
     validation = ValidationPipeline(RunContext(state=SqliteStateStore(":memory:"),
                                                outputs=[output]), stats)
     part = part_path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     bar = ProgressBar(len(pages))
     with part.open("wb") as handle:
-        exporter = RecordJsonLinesExporter(handle)
-        exporter.start_exporting()
         for outcome in outcomes(pages, now, processes):
             bar.advance()
-            if outcome.stat is not None:
-                stats.inc_value(f"smmnews/{outcome.stat}")
+            for key, count in outcome.stats.items():
+                stats.inc_value(key, count)
+            if outcome.rejected is not None:
+                validation.reject(*outcome.rejected)
+            if outcome.message is not None:
                 logger.warning("%s", outcome.message)
-                continue
-            try:
-                item = validation.process_item(outcome.record)
-            except DropItem:
-                continue
-            exporter.export_item(item)
-            count_record(stats, item)
-        exporter.finish_exporting()
+            if outcome.line is not None:
+                handle.write(outcome.line)
         handle.flush()
         os.fsync(handle.fileno())
     bar.close()

@@ -1,0 +1,95 @@
+"""WARC files without a crawl: rotation, salvage of a killed run's file, foreign WARCs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from smmnews.archive.files import WarcFileSet, http_headers, salvage
+from smmnews.archive.reextract import reextract
+from smmnews.extract.dates import parse_iso
+from smmnews.record import build_record
+from tests.fixtures import ARTICLES, meta, page_bytes
+
+CASE = "l2-modern-nickel-flash-2026"
+FETCHED = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+
+
+def exchange(files: WarcFileSet, url: str, body: bytes) -> None:
+    files.write_exchange(url, FETCHED,
+                         (http_headers("GET /x", [("Host", "h")], request=True), b""),
+                         (http_headers("200 OK", [("Content-Type", "text/html")]), body))
+
+
+def records(path: Path) -> list[tuple[str, str | None]]:
+    with path.open("rb") as handle:
+        return [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"))
+                for r in ArchiveIterator(handle)]
+
+
+def test_files_rotate_by_size_and_each_is_whole(tmp_path: Path) -> None:
+    files = WarcFileSet(tmp_path, "run", max_bytes=2000)
+    for number in range(6):
+        exchange(files, f"http://h/newscontent/{number}", bytes(range(256)) * 8)
+    files.close()
+    written = sorted(tmp_path.iterdir())
+    assert len(written) >= 3 and written == sorted(files.written)
+    kinds = [kind for path in written for kind, _ in records(path)]
+    assert kinds.count("response") == kinds.count("request") == 6
+    assert kinds.count("warcinfo") == len(written)
+
+
+def test_salvage_keeps_every_complete_record_of_a_killed_run(tmp_path: Path) -> None:
+    files = WarcFileSet(tmp_path, "run")
+    for number in range(3):
+        exchange(files, f"http://h/newscontent/{number}", b"<html>%d</html>" % number)
+    assert files.path is not None and files.handle is not None
+    orphan = files.path
+    files.handle.close()  # as a SIGKILL leaves it: never renamed
+    data = orphan.read_bytes()
+    orphan.write_bytes(data[:-7])  # killed in the middle of the last gzip member
+    made = salvage(tmp_path)
+    assert made == [orphan.with_name(orphan.name.removesuffix(".open"))]
+    kept = records(made[0])
+    # The last request record was cut: everything before it is there and readable.
+    assert [kind for kind, _ in kept] == ["warcinfo"] + ["response", "request"] * 2 + ["response"]
+    assert not list(tmp_path.glob("*.open"))
+
+
+def foreign_warc(path: Path, url: str, page: bytes) -> None:
+    """A WARC 1.1 as other crawlers write it: uncompressed file, gzip content, chunked."""
+    compressed = gzip.compress(page)
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(compressed), compressed)
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=False, warc_version="WARC/1.1")
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                              ("Content-Encoding", "gzip"),
+                                              ("Transfer-Encoding", "chunked")],
+                                   protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            url, "response", payload=BytesIO(chunked), length=len(chunked),
+            http_headers=headers, warc_headers_dict={"WARC-Date": "2026-03-01T08:30:00.123Z"}))
+
+
+def test_reextract_reads_a_foreign_warc(tmp_path: Path) -> None:
+    url = meta(ARTICLES, CASE)["url"]
+    page = page_bytes(ARTICLES, CASE)
+    foreign_warc(tmp_path / "other.warc", url, page)
+    output = tmp_path / "out.jsonl"
+    now = parse_iso(meta(ARTICLES, CASE)["now"])
+    assert now is not None
+    result = reextract([tmp_path], output, now=now, processes=1)
+    lines = output.read_text("utf-8").splitlines()
+    assert result["items"] == len(lines) == 1
+    record = json.loads(lines[0])
+    direct = build_record(page, url, now, crawled_at=datetime(2026, 3, 1, 8, 30, tzinfo=UTC))
+    assert not isinstance(direct, BaseException) and isinstance(direct, dict)
+    assert record == direct
+    assert record["crawled_at"] == "2026-03-01T08:30:00+00:00"
