@@ -93,7 +93,8 @@ def print_run(figures: dict[str, Any]) -> None:
           f"{figures['pages']} pages in {figures['seconds']:.1f} s = "
           f"{figures['pages_per_s']:.1f} pages/s ({figures['cpu_seconds']:.1f} CPU s, load "
           f"average {figures['load_average_1min'][0]:.2f} before); peak RSS "
-          f"{figures.get('peak_rss_mb', 0):.1f} MB sampled (all processes), {figures['high_water_mb']:.1f} MB high-water sum")
+          f"{figures.get('peak_rss_mb', 0):.1f} MB sampled (all processes), "
+          f"{figures['high_water_mb']:.1f} MB high-water sum")
     for label, point in figures.get("rss_mb_at", {}).items():
         print(f"    at {label:>4} ({point['items']:6} records, {point['seconds']:6.1f} s): "
               f"{point['rss_mb']:7.1f} MB")
