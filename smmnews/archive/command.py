@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from smmnews.archive.reader import archive_files
 from smmnews.archive.reextract import Selection, reextract
 from smmnews.extract.dates import parse_iso
 from smmnews.options import OptionError, _ids, _since
@@ -54,6 +55,9 @@ def run_reextract(args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.archives if not p.exists()]
     if missing:
         print(f"smmnews reextract: no such file or directory: {missing[0]}", file=sys.stderr)
+        return 2
+    if not archive_files(args.archives):
+        print("smmnews reextract: no WARC files (*.warc.gz, *.warc) there", file=sys.stderr)
         return 2
     result = reextract(args.archives, args.output, selection=selection, now=now,
                        processes=args.processes)

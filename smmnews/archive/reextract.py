@@ -8,6 +8,7 @@ pipelines do with each), and the lines are written in archive order, published l
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import multiprocessing
@@ -76,8 +77,14 @@ def outcomes(pages: list[ArchivedPage], now: datetime | None,
     if processes <= 1:
         yield from map(extract_page, tasks)
         return
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        yield from pool.imap(extract_page, tasks, chunksize=CHUNK)
+    # Objects from before the fork stay out of the workers' garbage collection, so it does
+    # not touch (and copy) every page of memory they share with this process.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield from pool.imap(extract_page, tasks, chunksize=CHUNK)
+    finally:
+        gc.unfreeze()
 
 
 def export_all(pages: list[ArchivedPage], output: Path, stats: Stats, *,
