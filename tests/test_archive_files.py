@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from smmnews.archive.files import WarcFileSet, http_headers, salvage
 from smmnews.archive.reextract import reextract
+from smmnews.archive.worker import revisions
 from smmnews.extract.dates import parse_iso
 from smmnews.record import build_record
 from tests.fixtures import ARTICLES, meta, page_bytes
@@ -93,3 +95,36 @@ def test_reextract_reads_a_foreign_warc(tmp_path: Path) -> None:
     assert not isinstance(direct, BaseException) and isinstance(direct, dict)
     assert record == direct
     assert record["crawled_at"] == "2026-03-01T08:30:00+00:00"
+
+
+@pytest.mark.parametrize(("hashes", "expected"), [
+    (["a"], (1, None)),
+    (["a", "a"], (1, None)),            # refetched, unchanged: no new revision
+    (["a", "b"], (2, "a")),
+    (["a", "b", "b"], (2, "a")),
+    (["a", "b", "a"], (3, "b")),        # changed back is a change too
+])
+def test_revisions_count_changes_as_the_crawl_does(hashes: list[str],
+                                                   expected: tuple[int, str | None]) -> None:
+    assert revisions(hashes) == expected
+
+
+def test_a_refetched_article_keeps_its_revision(tmp_path: Path) -> None:
+    url = meta(ARTICLES, CASE)["url"]
+    first = page_bytes(ARTICLES, CASE)
+    edited = first.replace(b"</p>", b" Updated figures were released later.</p>", 1)
+    files = WarcFileSet(tmp_path, "run")
+    for hours, page in enumerate((first, first, edited)):
+        files.write_exchange(url, FETCHED + timedelta(hours=hours),
+                             (http_headers("GET /x", [("Host", "h")], request=True), b""),
+                             (http_headers("200 OK", [("Content-Type", "text/html")]), page))
+    files.close()
+    output = tmp_path / "out.jsonl"
+    summary = reextract([tmp_path], output, now=FETCHED, processes=1)
+    [record] = [json.loads(line) for line in output.read_text("utf-8").splitlines()]
+    before = build_record(first, url, FETCHED)
+    assert isinstance(before, dict)
+    assert (record["revision"], record["previous_content_hash"]) == (2, before["content_hash"])
+    assert "Updated figures" in record["body"]
+    assert record["crawled_at"] == (FETCHED + timedelta(hours=2)).isoformat()
+    assert summary["skipped"] == {"older_fetch": 2}

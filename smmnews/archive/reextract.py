@@ -50,30 +50,35 @@ class Selection:
         return not self.ids or any(number in ids for ids in self.ids)
 
 
-def latest_pages(files: Sequence[Path], selection: Selection,
-                 stats: Stats) -> list[ArchivedPage]:
-    """The latest fetch of each wanted article id, in archive order."""
-    latest: dict[str, tuple[tuple[datetime, int, int], ArchivedPage]] = {}
+Selected = tuple[ArchivedPage, tuple[ArchivedPage, ...]]
+
+
+def latest_pages(files: Sequence[Path], selection: Selection, stats: Stats) -> list[Selected]:
+    """Each wanted article id's latest fetch (in archive order) with its earlier fetches."""
+    fetches: dict[str, list[tuple[tuple[datetime, int, int], ArchivedPage]]] = {}
     for index, path in enumerate(files):
         for page in article_responses(path):
             stats.inc_value("smmnews/archive/article_responses")
             if not selection.wants(page):
                 stats.inc_value("smmnews/skipped/not_selected")
                 continue
-            key = (page.fetched_at, index, page.offset)
-            if (held := latest.get(page.article_id)) is not None:
-                stats.inc_value("smmnews/skipped/older_fetch")
-                if held[0] > key:
-                    continue
-            latest[page.article_id] = (key, page)
-    return [page for _, page in sorted(latest.values(), key=lambda held: held[0][1:])]
+            fetches.setdefault(page.article_id, []).append(((page.fetched_at, index,
+                                                             page.offset), page))
+    chosen = []
+    for found in fetches.values():
+        found.sort(key=lambda held: held[0])
+        if len(found) > 1:
+            stats.inc_value("smmnews/skipped/older_fetch", len(found) - 1)
+        chosen.append((found[-1][0][1:], found[-1][1], tuple(page for _, page in found[:-1])))
+    chosen.sort(key=lambda held: held[0])
+    return [(latest, earlier) for _, latest, earlier in chosen]
 
 
-def outcomes(pages: list[ArchivedPage], now: datetime | None,
+def outcomes(pages: list[Selected], now: datetime | None,
              processes: int) -> Iterator[Outcome]:
     """Outcomes in page order; with one process the work is done in this one (the honest
     baseline for the speed-up)."""
-    tasks = [task_for(p.path, p.offset, p.fetched_at, now) for p in pages]
+    tasks = [task_for(latest, earlier, now) for latest, earlier in pages]
     if processes <= 1:
         yield from map(extract_page, tasks)
         return
@@ -87,7 +92,7 @@ def outcomes(pages: list[ArchivedPage], now: datetime | None,
         gc.unfreeze()
 
 
-def export_all(pages: list[ArchivedPage], output: Path, stats: Stats, *,
+def export_all(pages: list[Selected], output: Path, stats: Stats, *,
                now: datetime | None, processes: int) -> None:
     """Lines in page order into `output` (published like a feed); rejects beside it."""
     validation = ValidationPipeline(RunContext(state=SqliteStateStore(":memory:"),

@@ -2,22 +2,24 @@
 
 The page goes through what `parse_article` does with a live response (response type,
 `build_record` with the fetch time as `crawled_at` and as "now", the same fault counters), then
-the crawl's validation pipeline and its JSON Lines exporter. Only bytes and counters travel back
+the crawl's validation pipeline and its JSON Lines exporter. An article fetched more than once
+(a refetch after a sitemap `lastmod`) gets its revision as the crawls counted it, from the
+content hashes of its earlier fetches. Only bytes and counters travel back
 to the main process, which writes lines in page order and keeps the one rejects file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import DropItem
 from scrapy.http import TextResponse
 
-from smmnews.archive.reader import load_response
+from smmnews.archive.reader import ArchivedPage, load_response
 from smmnews.extract.article import NotAnArticle
 from smmnews.extract.decode import BadPage
 from smmnews.feeds import RecordJsonLinesExporter
@@ -27,8 +29,10 @@ from smmnews.runtime import RunContext
 from smmnews.spiders.smm_news import reason_code
 from smmnews.state import SqliteStateStore
 
-# (WARC path, record offset, fetch time ISO, "now" ISO or None for the fetch time)
-Task = tuple[str, int, str, str | None]
+# A page: (WARC path, record offset, fetch time ISO)
+Fetch = tuple[str, int, str]
+# The latest fetch of an article, "now" (ISO, or None for each fetch time), earlier fetches
+Task = tuple[Fetch, str | None, tuple[Fetch, ...]]
 
 
 @dataclass
@@ -86,12 +90,29 @@ class PageWorker:
         return Outcome(dict(self.stats.values), line, message, self.validation.last)
 
     def page(self, task: Task) -> tuple[bytes | None, str | None]:
-        path, offset, fetched_text, now_text = task
+        latest, now_text, earlier = task
+        result = self.record(latest, now_text)
+        if isinstance(result, str):
+            return None, result
+        if earlier:
+            hashes = [h for fetch in earlier if (h := self.content_hash(fetch, now_text))]
+            revision, previous = revisions([*hashes, result["content_hash"]])
+            result["revision"], result["previous_content_hash"] = revision, previous
+        try:
+            item = self.validation.process_item(result)
+        except DropItem as exc:
+            return None, f"Dropped: {exc}"
+        return self.export(item), None
+
+    def record(self, fetch: Fetch, now_text: str | None) -> Any:
+        """The spider's checks and `build_record`: the record, or the log line of the fault
+        (counted)."""
+        path, offset, fetched_text = fetch
         response = load_response(path, offset)
         if not isinstance(response, TextResponse):
             self.stats.inc_value("smmnews/bad_page/not_text")
             kind = (response.headers.get("Content-Type") or b"?").decode("latin-1")
-            return None, f"Not a text page ({kind}): {response.url}"
+            return f"Not a text page ({kind}): {response.url}"
         fetched = datetime.fromisoformat(fetched_text)
         now = datetime.fromisoformat(now_text) if now_text else fetched
         try:
@@ -99,15 +120,18 @@ class PageWorker:
                                   encoding=response.encoding, crawled_at=fetched)
         except BadPage as exc:
             self.stats.inc_value(f"smmnews/bad_page/{exc.reason}")
-            return None, f"Bad page ({exc.reason}: {exc.detail}): {response.url}"
+            return f"Bad page ({exc.reason}: {exc.detail}): {response.url}"
         if isinstance(result, NotAnArticle):
             self.stats.inc_value(f"smmnews/not_article/{reason_code(result.reason)}")
-            return None, f"Not an article ({result.reason}): {response.url}"
-        try:
-            item = self.validation.process_item(result)
-        except DropItem as exc:
-            return None, f"Dropped: {exc}"
-        return self.export(item), None
+            return f"Not an article ({result.reason}): {response.url}"
+        return result
+
+    def content_hash(self, fetch: Fetch, now_text: str | None) -> str | None:
+        """The content hash of an earlier fetch (its faults are not counted again)."""
+        counted = dict(self.stats.values)
+        result = self.record(fetch, now_text)
+        self.stats.values = counted
+        return None if isinstance(result, str) else str(result["content_hash"])
 
     def export(self, item: Any) -> bytes:
         self.buffer.seek(0)
@@ -118,6 +142,16 @@ class PageWorker:
         self.stats.inc_value(
             f"smmnews/extraction/published_at/{item['extraction']['published_at']}")
         return self.buffer.getvalue()
+
+
+def revisions(hashes: list[str]) -> tuple[int, str | None]:
+    """Revision and previous content hash of the last of an article's fetches (oldest first),
+    counted as the crawl's incremental pipeline does: a new revision when the hash changed."""
+    revision, current, previous = 0, None, None
+    for content_hash in hashes:
+        if content_hash != current:
+            revision, previous, current = revision + 1, current, content_hash
+    return revision, previous
 
 
 _WORKER: PageWorker | None = None
@@ -131,5 +165,9 @@ def extract_page(task: Task) -> Outcome:
     return _WORKER(task)
 
 
-def task_for(path: str | Path, offset: int, fetched: datetime, now: datetime | None) -> Task:
-    return (str(path), offset, fetched.isoformat(), now.isoformat() if now else None)
+def fetch_of(page: ArchivedPage) -> Fetch:
+    return (page.path, page.offset, page.fetched_at.isoformat())
+
+
+def task_for(latest: ArchivedPage, earlier: Sequence[ArchivedPage], now: datetime | None) -> Task:
+    return (fetch_of(latest), now.isoformat() if now else None, tuple(map(fetch_of, earlier)))
