@@ -9,13 +9,16 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from smmnews.archive.files import WarcFileSet, http_headers, salvage
+from smmnews.archive.middleware import FETCHED_AT, ArchiveMiddleware
 from smmnews.archive.reextract import reextract
-from smmnews.archive.worker import revisions
+from smmnews.archive.worker import Stats, revisions
 from smmnews.extract.dates import parse_iso
 from smmnews.record import build_record
 from tests.fixtures import ARTICLES, meta, page_bytes
@@ -128,3 +131,41 @@ def test_a_refetched_article_keeps_its_revision(tmp_path: Path) -> None:
     assert "Updated figures" in record["body"]
     assert record["crawled_at"] == (FETCHED + timedelta(hours=2)).isoformat()
     assert summary["skipped"] == {"older_fetch": 2}
+
+
+def test_the_middleware_archives_the_exchange_as_received(tmp_path: Path) -> None:
+    files = WarcFileSet(tmp_path, "run")
+    stats = Stats()
+    archive = ArchiveMiddleware(files, stats)
+    request = Request("http://h/newscontent/1/【SMM】-x", headers={"User-Agent": "smmnews"})
+    request.meta[FETCHED_AT] = "2026-03-01T08:30:00+00:00"
+    body = gzip.compress(b"<html>page</html>")
+    response = HtmlResponse(request.url, status=200, body=body, request=request,
+                            protocol="HTTP/1.1",
+                            headers={"Content-Encoding": "gzip", "Transfer-Encoding": "chunked",
+                                     "Content-Type": "text/html"})
+    assert archive.process_response(request, response) is response
+    archive.spider_closed()
+    [path] = files.written
+    with path.open("rb") as handle:
+        found = {r.rec_type: (r.rec_headers, r.http_headers, r.content_stream().read())
+                 for r in ArchiveIterator(handle)}
+    warc, http, content = found["response"]
+    assert warc.get_header("WARC-Date") == "2026-03-01T08:30:00Z"
+    assert http.get_statuscode() == "200" and http.get_header("Transfer-Encoding") is None
+    assert content == b"<html>page</html>"  # stored content-encoded, as it came off the wire
+    request_line = found["request"][1].protocol + " " + found["request"][1].statusline
+    assert "%E3%80%90SMM%E3%80%91" in request_line and found["request"][1].get_header(
+        "User-Agent") == "smmnews"
+    assert stats.values == {"smmnews/archive/responses": 1}
+
+
+def test_an_archive_that_cannot_be_written_does_not_stop_the_crawl(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file where the directory should be")
+    stats = Stats()
+    archive = ArchiveMiddleware(WarcFileSet(tmp_path / "taken", "run"), stats)
+    request = Request("http://h/newscontent/1")
+    response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+    for _ in range(2):
+        assert archive.process_response(request, response) is response
+    assert stats.values == {"smmnews/archive/write_failed": 1}  # one log line, then quiet
