@@ -14,6 +14,7 @@ from smmnews.extract.article import NotAnArticle
 from smmnews.extract.dates import parse_iso
 from smmnews.extract.decode import BadPage
 from smmnews.record import build_record
+from smmnews.serialize import record_json
 
 
 def _parse_now(text: str | None) -> datetime:
@@ -53,9 +54,9 @@ def _extract_one(path: str, url: str | None, now: datetime) -> bool:
         print(f"smmnews: {path}: bad input ({exc.reason}): {exc.detail}", file=sys.stderr)
         return False
     if isinstance(result, NotAnArticle):
-        print(f"smmnews: {path}: not an article: {result.reason}", file=sys.stderr)
+        print(f"smmnews: {path}: not an article: {result}", file=sys.stderr)
         return False
-    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    sys.stdout.write(record_json(result) + "\n")
     return True
 
 

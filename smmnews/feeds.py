@@ -15,14 +15,21 @@ import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from scrapy.exporters import JsonLinesItemExporter
 from w3lib.url import file_uri_to_path
 
-from smmnews.items import RECORD_FIELDS
+from smmnews.items import Article
 from smmnews.runtime import context_for
+from smmnews.serialize import record_json
 from smmnews.state import StateStore
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +122,7 @@ class AtomicFileFeedStorage:
     """Local file storage with temp-name, fsync and rename; `-O`/`-o` keep their meanings."""
 
     def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None,
-                 state: StateStore | None = None, stats: Any = None,
+                 state: StateStore | None = None, stats: StatsCollector | None = None,
                  resumable: bool = False) -> None:
         self.path = output_path(uri)
         self.part = part_path(self.path)
@@ -125,7 +132,7 @@ class AtomicFileFeedStorage:
         self.resumable = resumable
 
     @classmethod
-    def from_crawler(cls, crawler: Any, uri: str, *,
+    def from_crawler(cls, crawler: Crawler, uri: str, *,
                      feed_options: dict[str, Any] | None = None) -> AtomicFileFeedStorage:
         context = context_for(crawler)
         storage = cls(uri, feed_options=feed_options, state=context.state, stats=crawler.stats,
@@ -140,7 +147,7 @@ class AtomicFileFeedStorage:
         reason = self.stats.get_value("finish_reason") if self.stats is not None else None
         return self.resumable and reason == "shutdown"
 
-    def open(self, spider: Any) -> IO[bytes]:
+    def open(self, spider: Spider) -> IO[bytes]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.part.exists():
             cut_to_last_line(self.part)
@@ -166,17 +173,15 @@ class RecordJsonLinesExporter(JsonLinesItemExporter):
     so a crash loses at most the record being written."""
 
     def __init__(self, file: IO[bytes], **kwargs: Any) -> None:
-        kwargs.setdefault("fields_to_export", list(RECORD_FIELDS))
         kwargs["encoding"] = "utf-8"
-        kwargs["ensure_ascii"] = False
         super().__init__(file, **kwargs)  # type: ignore[arg-type]  # any binary file works
         self._file = file
 
-    def export_item(self, item: Any) -> None:
-        super().export_item(item)
+    def export_item(self, item: Article) -> None:
+        self._file.write(record_json(item).encode("utf-8") + b"\n")
         self._file.flush()
 
 
-def uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:
+def uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
     """Adds %(date)s (UTC day) for dated output folders: out/%(date)s/%(name)s-%(time)s.jsonl."""
     return {**params, "date": datetime.now(UTC).date().isoformat()}

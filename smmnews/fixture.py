@@ -22,6 +22,7 @@ from smmnews.extract.dates import SHANGHAI, parse_iso
 from smmnews.extract.decode import BadPage
 from smmnews.extract.urls import article_id_from_url
 from smmnews.record import build_record
+from smmnews.serialize import record_dict
 
 FIXTURES = Path("fixtures") / "articles"
 # The keys the quality test compares (fixtures/README.md, "The expected record").
@@ -61,8 +62,9 @@ def draft_expected(page: bytes, url: str, now: datetime) -> dict[str, Any]:
     except BadPage as exc:
         raise FixtureError(f"not a page ({exc.reason}): {exc.detail}") from None
     if isinstance(record, NotAnArticle):
-        raise FixtureError(f"not an article: {record.reason}")
-    return {key: record[key] for key in EXPECTED_KEYS}
+        raise FixtureError(f"not an article: {record}")
+    written = record_dict(record)
+    return {key: written[key] for key in EXPECTED_KEYS}
 
 
 def write_case(folder: Path, page: bytes, meta: dict[str, Any],

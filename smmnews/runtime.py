@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
 from scrapy.utils.misc import load_object
 
 from smmnews.state import StateStore
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
 
 
 @dataclass
@@ -28,13 +33,13 @@ class RunContext:
 _CONTEXTS: WeakKeyDictionary[Any, RunContext] = WeakKeyDictionary()
 
 
-def open_state(settings: Any) -> StateStore:
+def open_state(settings: BaseSettings) -> StateStore:
     factory = load_object(settings.get("SMMNEWS_STATE_FACTORY"))
     store: StateStore = factory(settings)
     return store
 
 
-def context_for(crawler: Any) -> RunContext:
+def context_for(crawler: Crawler) -> RunContext:
     context = _CONTEXTS.get(crawler)
     if context is None:
         context = RunContext(state=open_state(crawler.settings))

@@ -86,7 +86,8 @@ SMMNEWS_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024
 
 # --- smmnews ---
 SMMNEWS_BASE_URL = "https://news.metal.com/"
-# Listing pages followed from the base URL (notes §1.3); sitemaps are found via robots.txt.
+# Listing pages followed from the base URL (docs/site.md, "Listings"); sitemaps are found via
+# robots.txt.
 SMMNEWS_LISTINGS = ["/", "/en/copper", "/en/aluminium", "/en/nickel", "/en/zinc",
                     "/en/lithium", "/en/cobalt", "/list/industry/aluminium"]
 SMMNEWS_SITEMAPS = ["/sitemap.xml", "/sitemap/sitemap-list.xml"]
@@ -101,7 +102,8 @@ SMMNEWS_PROGRESS_INTERVAL = 30.0
 SMMNEWS_MONITOR_MIN_ITEMS = 1
 SMMNEWS_MONITOR_MIN_COVERAGE = {"title": 1.0, "published_at": 0.9, "body": 1.0}
 # Share of items whose title and date came from text patterns, not page metadata. Whether the
-# live site carries metadata is unverified (notes §1.5); lower this once it is confirmed.
+# live site carries metadata is unverified (docs/site.md, "Sitemaps and metadata"); lower this
+# once it is confirmed.
 SMMNEWS_MONITOR_MAX_TEXT_FALLBACK = 0.9
 SMMNEWS_MONITOR_MAX_ERROR_RATE = 0.2
 SMMNEWS_MONITOR_MAX_DROP_RATE = 0.2

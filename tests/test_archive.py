@@ -20,8 +20,8 @@ from smmnews.archive.files import complete_length
 from smmnews.extract.urls import article_id_from_url
 from smmnews.mirror.server import MirrorServer
 from smmnews.mirror.static import StaticSite
+from tests.conftest import wait_for_lines
 from tests.crawling import REPO, SITE_NOW, CrawlResult, env, run_crawl, start_crawl
-from tests.test_crawl_generated import wait_for_lines
 
 pytestmark = pytest.mark.e2e
 SITE = REPO / "fixtures" / "site"

@@ -20,7 +20,9 @@ from smmnews.archive.middleware import FETCHED_AT, ArchiveMiddleware
 from smmnews.archive.reextract import reextract
 from smmnews.archive.worker import Stats, revisions
 from smmnews.extract.dates import parse_iso
+from smmnews.items import Article
 from smmnews.record import build_record
+from smmnews.serialize import record_dict
 from tests.fixtures import ARTICLES, meta, page_bytes
 
 CASE = "l2-modern-nickel-flash-2026"
@@ -95,8 +97,8 @@ def test_reextract_reads_a_foreign_warc(tmp_path: Path) -> None:
     assert result["items"] == len(lines) == 1
     record = json.loads(lines[0])
     direct = build_record(page, url, now, crawled_at=datetime(2026, 3, 1, 8, 30, tzinfo=UTC))
-    assert not isinstance(direct, BaseException) and isinstance(direct, dict)
-    assert record == direct
+    assert isinstance(direct, Article)
+    assert record == record_dict(direct)
     assert record["crawled_at"] == "2026-03-01T08:30:00+00:00"
 
 
@@ -126,8 +128,8 @@ def test_a_refetched_article_keeps_its_revision(tmp_path: Path) -> None:
     summary = reextract([tmp_path], output, now=FETCHED, processes=1)
     [record] = [json.loads(line) for line in output.read_text("utf-8").splitlines()]
     before = build_record(first, url, FETCHED)
-    assert isinstance(before, dict)
-    assert (record["revision"], record["previous_content_hash"]) == (2, before["content_hash"])
+    assert isinstance(before, Article)
+    assert (record["revision"], record["previous_content_hash"]) == (2, before.content_hash)
     assert "Updated figures" in record["body"]
     assert record["crawled_at"] == (FETCHED + timedelta(hours=2)).isoformat()
     assert summary["skipped"] == {"older_fetch": 2}

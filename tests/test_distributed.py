@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter
@@ -40,11 +39,13 @@ from smmnews.mirror.generate import GeneratedSite
 from smmnews.mirror.server import MirrorServer
 from smmnews.spiders.smm_news import SmmNewsSpider
 from smmnews.state import COMMITTED, PENDING, SqliteStateStore, StateStore
+from tests.conftest import article_hits, free_port, hits, wait_for_lines
 from tests.crawling import REPO, crawl_command, env, read_jsonl
 
 DATABASES = 32
 _next_db = itertools.count(1)
-# The `-s` form of the switch (docs/distributed.md), for workers on the default settings.
+# The `-s` form of the switch (README, "Many workers, one crawl"), for workers on the default
+# settings.
 SWITCH_FLAGS = {
     "SCHEDULER": "smmnews.distributed.scheduler.RedisScheduler",
     "DUPEFILTER_CLASS": "smmnews.distributed.dupefilter.RedisDupeFilter",
@@ -53,12 +54,6 @@ SWITCH_FLAGS = {
 }
 # One missed second makes a dead worker: kill-recovery tests need not wait long.
 FAST = {"SMMNEWS_REDIS_HEARTBEAT": "1"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -256,13 +251,6 @@ def test_a_rerun_waits_for_its_killed_predecessor_to_expire(redis_url: str,
 # --- N worker processes on the 2,000-article site ------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def big_site() -> Iterator[tuple[GeneratedSite, MirrorServer]]:
-    site = GeneratedSite(2000, seed=7)
-    with MirrorServer(site) as server:
-        yield site, server
-
-
 def start_worker(base_url: str, workdir: Path, name: str, redis_url: str, *args: str,
                  switch: str = "module", settings: dict[str, str] | None = None
                  ) -> subprocess.Popen[str]:
@@ -296,14 +284,6 @@ def ids_of(*outputs: Path) -> list[str]:
 
 def duplicates(ids: list[str]) -> list[str]:
     return [i for i, n in Counter(ids).items() if n > 1]
-
-
-def hits(server: MirrorServer, prefix: str) -> int:
-    return sum(n for path, n in server.hits.items() if path.startswith(prefix))
-
-
-def article_hits(server: MirrorServer) -> int:
-    return sum(n for path, n in server.hits.items() if "newscontent/" in path)
 
 
 @pytest.fixture(scope="module")
@@ -344,13 +324,6 @@ def test_second_run_on_redis_state_emits_and_fetches_nothing_known(
     assert article_hits(server) == articles  # no known article fetched again
     # A fresh crawl: the finished one left no frontier to filter the sitemaps out.
     assert hits(server, "/sitemap") > sitemaps
-
-
-def wait_for_lines(path: Path, lines: int, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not (path.exists() and path.read_bytes().count(b"\n") >= lines):
-        assert time.monotonic() < deadline, f"{path} never reached {lines} lines"
-        time.sleep(0.05)
 
 
 @pytest.mark.e2e

@@ -19,6 +19,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
+from smmnews import stats as keys
 from smmnews.archive.files import WarcFileSet, http_headers, salvage
 
 if TYPE_CHECKING:
@@ -108,14 +109,14 @@ class ArchiveMiddleware:
         except OSError as exc:
             # A full disk must not stop the crawl; the records still go out.
             self.broken = True
-            self.stats.inc_value("smmnews/archive/write_failed")
+            self.stats.inc_value(keys.ARCHIVE_WRITE_FAILED)
             logger.error("Archive writing stopped (%s): %s", exc, self.files.directory)
             return response
         except ValueError as exc:  # headers WARC cannot carry; nothing was written
-            self.stats.inc_value("smmnews/archive/unwritable")
+            self.stats.inc_value(keys.ARCHIVE_UNWRITABLE)
             logger.warning("Response not archived (%s): %s", exc, response.url)
             return response
-        self.stats.inc_value("smmnews/archive/responses")
+        self.stats.inc_value(keys.ARCHIVE_RESPONSES)
         return response
 
     def spider_closed(self) -> None:

@@ -20,9 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from smmnews import stats as keys
 from smmnews.archive.progress import ProgressBar
 from smmnews.archive.reader import ArchivedPage, archive_files, article_responses
-from smmnews.archive.worker import Outcome, Stats, extract_page, task_for
+from smmnews.archive.worker import Outcome, Stats, as_collector, extract_page, task_for
 from smmnews.extensions import summary_path
 from smmnews.feeds import part_path, publish
 from smmnews.pipelines import ValidationPipeline
@@ -58,9 +59,9 @@ def latest_pages(files: Sequence[Path], selection: Selection, stats: Stats) -> l
     fetches: dict[str, list[tuple[tuple[datetime, int, int], ArchivedPage]]] = {}
     for index, path in enumerate(files):
         for page in article_responses(path):
-            stats.inc_value("smmnews/archive/article_responses")
+            stats.inc_value(keys.ARCHIVE_ARTICLE_RESPONSES)
             if not selection.wants(page):
-                stats.inc_value("smmnews/skipped/not_selected")
+                stats.inc_value(keys.SKIPPED_NOT_SELECTED)
                 continue
             fetches.setdefault(page.article_id, []).append(((page.fetched_at, index,
                                                              page.offset), page))
@@ -68,7 +69,7 @@ def latest_pages(files: Sequence[Path], selection: Selection, stats: Stats) -> l
     for found in fetches.values():
         found.sort(key=lambda held: held[0])
         if len(found) > 1:
-            stats.inc_value("smmnews/skipped/older_fetch", len(found) - 1)
+            stats.inc_value(keys.SKIPPED_OLDER_FETCH, len(found) - 1)
         chosen.append((found[-1][0][1:], found[-1][1], tuple(page for _, page in found[:-1])))
     chosen.sort(key=lambda held: held[0])
     return [(latest, earlier) for _, latest, earlier in chosen]
@@ -96,7 +97,7 @@ def export_all(pages: list[Selected], output: Path, stats: Stats, *,
                now: datetime | None, processes: int) -> None:
     """Lines in page order into `output` (published like a feed); rejects beside it."""
     validation = ValidationPipeline(RunContext(state=SqliteStateStore(":memory:"),
-                                               outputs=[output]), stats)
+                                               outputs=[output]), as_collector(stats))
     part = part_path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     bar = ProgressBar(len(pages))
@@ -118,7 +119,6 @@ def export_all(pages: list[Selected], output: Path, stats: Stats, *,
     publish(part, output)
 
 
-FAULT_KINDS = ("http", "fetch_failed", "bad_page", "not_article")
 
 
 def summary(stats: Stats, files: list[Path], output: Path, seconds: float,
@@ -136,12 +136,12 @@ def summary(stats: Stats, files: list[Path], output: Path, seconds: float,
         "elapsed_seconds": round(seconds, 3),
         "processes": processes,
         "items": values.get("item_scraped_count", 0),
-        "pages": values.get("smmnews/archive/pages", 0),
-        "dropped": under("smmnews/drop/"),
-        "skipped": under("smmnews/skipped/"),
-        "faults": {k: v for k, v in under("smmnews/").items()
-                   if k.split("/")[0] in FAULT_KINDS},
-        "extraction": under("smmnews/extraction/"),
+        "pages": values.get(keys.ARCHIVE_PAGES, 0),
+        "dropped": under(keys.DROP),
+        "skipped": under(keys.SKIPPED),
+        "faults": {k: v for k, v in under(keys.PREFIX).items()
+                   if k.split("/")[0] in keys.FAULT_KINDS},
+        "extraction": under(keys.EXTRACTION),
         "archives": [str(p) for p in files],
         "outputs": [str(output)],
     }
@@ -156,7 +156,7 @@ def reextract(inputs: Sequence[Path], output: Path, *, selection: Selection | No
     stats = Stats()
     files = archive_files(inputs)
     pages = latest_pages(files, selection or Selection(), stats)
-    stats.inc_value("smmnews/archive/pages", len(pages))
+    stats.inc_value(keys.ARCHIVE_PAGES, len(pages))
     export_all(pages, output, stats, now=now, processes=workers)
     result = summary(stats, files, output, time.monotonic() - started, workers)
     write_summary(result, summary_path(output))

@@ -14,20 +14,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scrapy.exceptions import DropItem
 from scrapy.http import TextResponse
 
+from smmnews import stats as keys
 from smmnews.archive.reader import ArchivedPage, load_response
 from smmnews.extract.article import NotAnArticle
 from smmnews.extract.decode import BadPage
 from smmnews.feeds import RecordJsonLinesExporter
+from smmnews.items import Article
 from smmnews.pipelines import ValidationPipeline
 from smmnews.record import build_record
 from smmnews.runtime import RunContext
-from smmnews.spiders.smm_news import reason_code
 from smmnews.state import SqliteStateStore
+
+if TYPE_CHECKING:
+    from scrapy.statscollectors import StatsCollector
 
 # A page: (WARC path, record offset, fetch time ISO)
 Fetch = tuple[str, int, str]
@@ -51,6 +55,11 @@ class Stats:
         return self.values
 
 
+def as_collector(stats: Stats) -> StatsCollector:
+    """Our stats where a pipeline expects Scrapy's collector (it uses only inc_value)."""
+    return cast("StatsCollector", stats)
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """A page's result: an output line, or a log message, or a rejected record and why;
@@ -66,7 +75,7 @@ class _Rejects(ValidationPipeline):
     """The crawl's validation; a rejected record goes back to the main process's rejects file."""
 
     def __init__(self, stats: Stats) -> None:
-        super().__init__(RunContext(state=SqliteStateStore(":memory:")), stats)
+        super().__init__(RunContext(state=SqliteStateStore(":memory:")), as_collector(stats))
         self.last: tuple[Any, list[str]] | None = None
 
     def reject(self, item: dict[str, Any], errors: list[str]) -> None:
@@ -96,21 +105,21 @@ class PageWorker:
             return None, result
         if earlier:
             hashes = [h for fetch in earlier if (h := self.content_hash(fetch, now_text))]
-            revision, previous = revisions([*hashes, result["content_hash"]])
-            result["revision"], result["previous_content_hash"] = revision, previous
+            result.revision, result.previous_content_hash = revisions(
+                [*hashes, result.content_hash])
         try:
             item = self.validation.process_item(result)
         except DropItem as exc:
             return None, f"Dropped: {exc}"
         return self.export(item), None
 
-    def record(self, fetch: Fetch, now_text: str | None) -> Any:
+    def record(self, fetch: Fetch, now_text: str | None) -> Article | str:
         """The spider's checks and `build_record`: the record, or the log line of the fault
         (counted)."""
         path, offset, fetched_text = fetch
         response = load_response(path, offset)
         if not isinstance(response, TextResponse):
-            self.stats.inc_value("smmnews/bad_page/not_text")
+            self.stats.inc_value(keys.BAD_PAGE_NOT_TEXT)
             kind = (response.headers.get("Content-Type") or b"?").decode("latin-1")
             return f"Not a text page ({kind}): {response.url}"
         fetched = datetime.fromisoformat(fetched_text)
@@ -119,11 +128,11 @@ class PageWorker:
             result = build_record(response.body, response.url, now,
                                   encoding=response.encoding, crawled_at=fetched)
         except BadPage as exc:
-            self.stats.inc_value(f"smmnews/bad_page/{exc.reason}")
+            self.stats.inc_value(keys.bad_page(exc.reason))
             return f"Bad page ({exc.reason}: {exc.detail}): {response.url}"
         if isinstance(result, NotAnArticle):
-            self.stats.inc_value(f"smmnews/not_article/{reason_code(result.reason)}")
-            return f"Not an article ({result.reason}): {response.url}"
+            self.stats.inc_value(keys.not_article(result.code))
+            return f"Not an article ({result}): {response.url}"
         return result
 
     def content_hash(self, fetch: Fetch, now_text: str | None) -> str | None:
@@ -131,16 +140,15 @@ class PageWorker:
         counted = dict(self.stats.values)
         result = self.record(fetch, now_text)
         self.stats.values = counted
-        return None if isinstance(result, str) else str(result["content_hash"])
+        return None if isinstance(result, str) else result.content_hash
 
-    def export(self, item: Any) -> bytes:
+    def export(self, item: Article) -> bytes:
         self.buffer.seek(0)
         self.buffer.truncate()
         self.exporter.export_item(item)
         self.stats.inc_value("item_scraped_count")
-        self.stats.inc_value(f"smmnews/extraction/title/{item['extraction']['title']}")
-        self.stats.inc_value(
-            f"smmnews/extraction/published_at/{item['extraction']['published_at']}")
+        for name in ("title", "published_at"):  # as the spider counts them
+            self.stats.inc_value(keys.extraction_source(name, item.extraction[name]))
         return self.buffer.getvalue()
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from smmnews.monitors import FAILED_STAT
+from smmnews import stats as keys
 from smmnews.options import OptionError, parse_options
 
 MONITOR_FAILED_EXIT = 3
@@ -32,7 +32,7 @@ class Command(ScrapyCrawl):
         super().run(args, opts)
         crawler = getattr(self, "smmnews_crawler", None)
         try:
-            failed = crawler.stats.get_value(FAILED_STAT) if crawler is not None else None
+            failed = crawler.stats.get_value(keys.MONITORS_FAILED) if crawler is not None else None
         except RuntimeError:  # the crawl never started: Scrapy has already set the exit code
             failed = None
         if self.exitcode == 0 and failed:

@@ -18,13 +18,18 @@ import logging
 import os
 import socket
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DontCloseSpider
 from twisted.internet import task
 
+from smmnews import stats as keys
 from smmnews.distributed.keys import CrawlKeys
 from smmnews.distributed.queue import LeasedPriorityQueue
+
+if TYPE_CHECKING:
+    from scrapy.statscollectors import StatsCollector
+
 
 logger = logging.getLogger(__name__)
 # Beats a worker may miss (a long GC pause, a slow page parse) before it is taken for dead.
@@ -38,7 +43,7 @@ class OutputInUse(RuntimeError):
 
 class Presence:
     def __init__(self, server: Any, keys: CrawlKeys, queue: LeasedPriorityQueue,
-                 worker_id: str, interval: float, stats: Any = None,
+                 worker_id: str, interval: float, stats: StatsCollector | None = None,
                  outputs: list[str] | None = None) -> None:
         self.server = server
         self.keys = keys
@@ -110,7 +115,7 @@ class Presence:
             logger.warning("Requeued %d requests leased by worker(s) that stopped beating",
                            moved)
             if self.stats is not None:
-                self.stats.inc_value("smmnews/distributed/requeued_from_dead", moved)
+                self.stats.inc_value(keys.REQUEUED_FROM_DEAD, moved)
         return moved
 
     def spider_idle(self) -> None:

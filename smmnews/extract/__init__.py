@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from smmnews.extract.article import ArticleParts, NotAnArticle, extract_article
+from smmnews.extract.article import NotAnArticle, NotArticle, extract_article
 from smmnews.extract.listing import ListingLink, extract_listing_links
 
-__all__ = ["ArticleParts", "ListingLink", "NotAnArticle", "extract_article",
+__all__ = ["ListingLink", "NotAnArticle", "NotArticle", "extract_article",
            "extract_listing_links"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -19,12 +19,13 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.python.failure import Failure
 
+from smmnews import stats as keys
 from smmnews.archive.middleware import fetch_time
 from smmnews.discovery import sitemap_entries, sitemaps_in_robots
 from smmnews.extract.article import NotAnArticle
-from smmnews.extract.dates import parse_iso
 from smmnews.extract.decode import BadPage
 from smmnews.extract.listing import extract_listing_links
+from smmnews.extract.markers import SITE_DOMAINS
 from smmnews.extract.urls import absolute_url, article_id_from_url
 from smmnews.faults import classify
 from smmnews.options import CrawlOptions, OptionError, parse_options
@@ -32,15 +33,13 @@ from smmnews.record import build_record
 from smmnews.runtime import context_for
 from smmnews.state import StateStore
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+    from smmnews.items import Article
+
 logger = logging.getLogger(__name__)
-
-# The SMM family of hosts an article link may point to (notes §1.1).
-SITE_DOMAINS = ["metal.com"]
-
-
-def reason_code(reason: str) -> str:
-    """"listing page (7 article links…)" -> "listing_page": a stable stats key."""
-    return reason.split(" (")[0].strip().lower().replace(" ", "_").replace(",", "")
 
 
 class SmmNewsSpider(scrapy.Spider):
@@ -57,7 +56,7 @@ class SmmNewsSpider(scrapy.Spider):
         self.sitemap_paths: list[str] = []
 
     @classmethod
-    def update_settings(cls, settings: Any) -> None:
+    def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
         if not settings.getdict("FEEDS"):
             settings.set("FEEDS", {settings.get("SMMNEWS_DEFAULT_FEED"): {"format": "jsonlines"}},
@@ -69,7 +68,7 @@ class SmmNewsSpider(scrapy.Spider):
                              priority="spider")
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SmmNewsSpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SmmNewsSpider:
         spider: SmmNewsSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         try:
@@ -92,7 +91,7 @@ class SmmNewsSpider(scrapy.Spider):
     def url_for_id(self, article_id: int) -> str:
         return urljoin(self.options.base_url, f"newscontent/{article_id}")
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.options.explicit:
             for url in self.options.urls:
                 if (request := self.article_request(url)) is not None:
@@ -127,18 +126,18 @@ class SmmNewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         newest = lastmod or published
         if self.options.since and newest and newest < self.options.since:
-            stats.inc_value("smmnews/skipped/before_since")
+            stats.inc_value(keys.SKIPPED_BEFORE_SINCE)
             return None
         known = None if self.options.refresh else self.state.get(article_id)
         if known is not None and (lastmod is None or lastmod <= known.seen_at):
-            stats.inc_value("smmnews/skipped/known")
+            stats.inc_value(keys.SKIPPED_KNOWN)
             if sweep:
-                stats.inc_value("smmnews/sweep/done")
+                stats.inc_value(keys.SWEEP_DONE)
             return None
         if article_id in self.scheduled:
             return None  # a second slug or listing of an id already on its way
         if self.options.max_items is not None and len(self.scheduled) >= self.options.max_items:
-            stats.inc_value("smmnews/skipped/max_items")
+            stats.inc_value(keys.SKIPPED_MAX_ITEMS)
             return None
         self.scheduled.add(article_id)
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
@@ -151,7 +150,7 @@ class SmmNewsSpider(scrapy.Spider):
         text = response.text if isinstance(response, TextResponse) else ""
         for found in sitemaps_in_robots(text):
             if (url := absolute_url(response.url, found)) is not None:
-                self.crawler.stats.inc_value("smmnews/sitemap/from_robots")
+                self.crawler.stats.inc_value(keys.SITEMAP_FROM_ROBOTS)
                 yield self.sitemap_request(url)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -164,25 +163,25 @@ class SmmNewsSpider(scrapy.Spider):
             if entry.is_index:
                 yield self.sitemap_request(url)
             elif article_id_from_url(url):
-                self.crawler.stats.inc_value("smmnews/sitemap/article_urls")
+                self.crawler.stats.inc_value(keys.SITEMAP_ARTICLE_URLS)
                 if (request := self.article_request(url, lastmod=entry.lastmod)) is not None:
                     yield request
             else:
                 yield scrapy.Request(url, callback=self.parse_listing,
                                      errback=self.discovery_failed, priority=5)
         if not found:
-            self.crawler.stats.inc_value("smmnews/sitemap/not_a_sitemap")
+            self.crawler.stats.inc_value(keys.SITEMAP_NOT_A_SITEMAP)
             logger.info("Not a sitemap (skipped): %s", response.url)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
         for link in extract_listing_links(response.text, response.url, self.now()):
-            self.crawler.stats.inc_value("smmnews/listing/article_links")
-            published = parse_iso(link.published_at) if link.published_at else None
+            self.crawler.stats.inc_value(keys.LISTING_ARTICLE_LINKS)
+            published = link.published_at
             if self.options.since and published and published < self.options.since:
                 # Listings run newest first: past the bound, the rest is older still.
-                self.crawler.stats.inc_value("smmnews/listing/stopped_at_since")
+                self.crawler.stats.inc_value(keys.LISTING_STOPPED_AT_SINCE)
                 return
             if (request := self.article_request(link.url, published=published)) is not None:
                 yield request
@@ -191,23 +190,23 @@ class SmmNewsSpider(scrapy.Spider):
         fault = classify(failure)
         request = failure.request  # type: ignore[attr-defined]
         # Sitemaps and listings are optional: the site may simply not have them.
-        self.crawler.stats.inc_value(f"smmnews/discovery/{fault.stat}")
+        self.crawler.stats.inc_value(keys.discovery_fault(fault.stat))
         logger.info("Discovery page skipped (%s): %s", fault.message, request.url)
 
     # --- articles --------------------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[dict[str, Any] | scrapy.Request]:
+    def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
         stats = self.crawler.stats
         if response.meta.get("sweep"):
-            stats.inc_value("smmnews/sweep/done")
+            stats.inc_value(keys.SWEEP_DONE)
         redirected = response.meta.get("redirect_urls")
         if redirected and article_id_from_url(response.url) is None:
-            stats.inc_value("smmnews/redirected_away")
+            stats.inc_value(keys.REDIRECTED_AWAY)
             logger.warning("Redirected away from the article (login wall?): %s -> %s",
                            redirected[0], response.url)
             return
         if not isinstance(response, TextResponse):
-            stats.inc_value("smmnews/bad_page/not_text")
+            stats.inc_value(keys.BAD_PAGE_NOT_TEXT)
             logger.warning("Not a text page (%s): %s",
                            (response.headers.get("Content-Type") or b"?").decode("latin-1"),
                            response.url)
@@ -219,24 +218,23 @@ class SmmNewsSpider(scrapy.Spider):
             result = build_record(response.body, response.url, self.options.now or fetched,
                                   encoding=response.encoding, crawled_at=fetched)
         except BadPage as exc:
-            stats.inc_value(f"smmnews/bad_page/{exc.reason}")
+            stats.inc_value(keys.bad_page(exc.reason))
             logger.warning("Bad page (%s: %s): %s", exc.reason, exc.detail, response.url)
             return
         if isinstance(result, NotAnArticle):
-            stats.inc_value(f"smmnews/not_article/{reason_code(result.reason)}")
-            logger.warning("Not an article (%s): %s", result.reason, response.url)
+            stats.inc_value(keys.not_article(result.code))
+            logger.warning("Not an article (%s): %s", result, response.url)
             return
-        stats.inc_value(f"smmnews/extraction/title/{result['extraction']['title']}")
-        stats.inc_value(f"smmnews/extraction/published_at/{result['extraction']['published_at']}")
+        for name in ("title", "published_at"):
+            stats.inc_value(keys.extraction_source(name, result.extraction[name]))
         yield result
         # Related links reach articles that listings and sitemaps no longer show.
         if not self.options.explicit:
-            for related in result["related"]:
-                shown = parse_iso(related["published_at"]) if related["published_at"] else None
-                if self.options.since and shown is None:
+            for related in result.related:
+                if self.options.since and related.published_at is None:
                     continue  # an undated link could lead anywhere back in time
-                if related["url"] and (request := self.article_request(related["url"],
-                                                                       published=shown)):
+                if related.url and (request := self.article_request(
+                        related.url, published=related.published_at)):
                     yield request
         limit = self.options.max_items
         if limit is not None and (stats.get_value("item_scraped_count") or 0) >= limit:
@@ -247,11 +245,11 @@ class SmmNewsSpider(scrapy.Spider):
         sweep = bool(request.meta.get("sweep"))
         fault = classify(failure, sweep=sweep)
         stats = self.crawler.stats
-        stats.inc_value(f"smmnews/{fault.stat}")
+        stats.inc_value(keys.fault(fault.stat))
         if sweep:
-            stats.inc_value("smmnews/sweep/done")
+            stats.inc_value(keys.SWEEP_DONE)
         if fault.is_error:
-            stats.inc_value("smmnews/errors")
+            stats.inc_value(keys.ERRORS)
             logger.warning("Article fetch failed (%s): %s", fault.message, request.url)
         elif fault.stat == "skipped/known":
             logger.debug("Article skipped (%s): %s", fault.message, request.url)
