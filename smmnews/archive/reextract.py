@@ -13,6 +13,7 @@ import json
 import logging
 import multiprocessing
 import os
+import resource
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -159,8 +160,17 @@ def reextract(inputs: Sequence[Path], output: Path, *, selection: Selection | No
     stats.inc_value(keys.ARCHIVE_PAGES, len(pages))
     export_all(pages, output, stats, now=now, processes=workers)
     result = summary(stats, files, output, time.monotonic() - started, workers)
+    result["cpu_seconds"] = cpu_seconds()
     write_summary(result, summary_path(output))
     return result
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time of this process (scan, writing) and of its finished workers (extraction)."""
+    own, workers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                         resource.RUSAGE_CHILDREN))
+    return {"main": round(own.ru_utime + own.ru_stime, 2),
+            "workers": round(workers.ru_utime + workers.ru_stime, 2)}
 
 
 def write_summary(result: dict[str, Any], path: Path) -> None:
