@@ -1,9 +1,10 @@
 """`smmnews reextract`: the spider's record path over archived article responses.
 
 The archives are scanned for article responses (one per article id: its latest fetch), the
-pages are spread over worker processes (smmnews/archive/worker.py does what the spider and the
-pipelines do with each), and the lines are written in archive order, published like a feed
-(`.part`, fsync, rename), with the rejects file and a run summary beside the output.
+files and then the pages spread over worker processes (smmnews/archive/worker.py does what the
+spider and the pipelines do with each page), and the lines are written in archive order,
+published like a feed (`.part`, fsync, rename), with the rejects file and a run summary beside
+the output.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ import multiprocessing
 import os
 import resource
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from smmnews import stats as keys
 from smmnews.archive.progress import ProgressBar
 from smmnews.archive.reader import ArchivedPage, archive_files, article_responses
-from smmnews.archive.worker import Outcome, Stats, as_collector, extract_page, task_for
+from smmnews.archive.worker import Stats, as_collector, extract_page, task_for
 from smmnews.extensions import summary_path
 from smmnews.feeds import part_path, publish
 from smmnews.pipelines import ValidationPipeline
@@ -32,6 +34,9 @@ from smmnews.runtime import RunContext
 from smmnews.state import SqliteStateStore
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # Pages per task sent to a worker: large enough to amortise the pickling, small enough that
 # the progress bar moves and the workers finish together.
@@ -55,11 +60,47 @@ class Selection:
 Selected = tuple[ArchivedPage, tuple[ArchivedPage, ...]]
 
 
-def latest_pages(files: Sequence[Path], selection: Selection, stats: Stats) -> list[Selected]:
-    """Each wanted article id's latest fetch (in archive order) with its earlier fetches."""
+class Workers:
+    """`map` in page order, in this process or over a pool of forked ones."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self.pool: Pool | None = None
+
+    def __enter__(self) -> Workers:
+        if self.processes > 1:
+            # Objects from before the fork stay out of the workers' garbage collection, so it
+            # does not touch (and copy) every page of memory they share with this process.
+            gc.freeze()
+            self.pool = multiprocessing.get_context("fork").Pool(self.processes)
+        return self
+
+    def map(self, func: Callable[[T], R], items: Iterable[T], chunksize: int = 1) -> Iterator[R]:
+        if self.pool is None:
+            return map(func, items)
+        return self.pool.imap(func, items, chunksize=chunksize)
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if self.pool is not None:
+            if kind is None:
+                self.pool.close()
+            else:
+                self.pool.terminate()
+            self.pool.join()
+            gc.unfreeze()
+
+
+def scan_file(path: Path) -> list[ArchivedPage]:
+    return list(article_responses(path))
+
+
+def latest_pages(scanned: Iterable[list[ArchivedPage]], selection: Selection,
+                 stats: Stats) -> list[Selected]:
+    """Each wanted article id's latest fetch (in archive order) with its earlier fetches,
+    from the article responses of each file (in file order)."""
     fetches: dict[str, list[tuple[tuple[datetime, int, int], ArchivedPage]]] = {}
-    for index, path in enumerate(files):
-        for page in article_responses(path):
+    for index, pages in enumerate(scanned):
+        for page in pages:
             stats.inc_value(keys.ARCHIVE_ARTICLE_RESPONSES)
             if not selection.wants(page):
                 stats.inc_value(keys.SKIPPED_NOT_SELECTED)
@@ -76,26 +117,8 @@ def latest_pages(files: Sequence[Path], selection: Selection, stats: Stats) -> l
     return [(latest, earlier) for _, latest, earlier in chosen]
 
 
-def outcomes(pages: list[Selected], now: datetime | None,
-             processes: int) -> Iterator[Outcome]:
-    """Outcomes in page order; with one process the work is done in this one (the honest
-    baseline for the speed-up)."""
-    tasks = [task_for(latest, earlier, now) for latest, earlier in pages]
-    if processes <= 1:
-        yield from map(extract_page, tasks)
-        return
-    # Objects from before the fork stay out of the workers' garbage collection, so it does
-    # not touch (and copy) every page of memory they share with this process.
-    gc.freeze()
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            yield from pool.imap(extract_page, tasks, chunksize=CHUNK)
-    finally:
-        gc.unfreeze()
-
-
 def export_all(pages: list[Selected], output: Path, stats: Stats, *,
-               now: datetime | None, processes: int) -> None:
+               now: datetime | None, workers: Workers) -> None:
     """Lines in page order into `output` (published like a feed); rejects beside it."""
     validation = ValidationPipeline(RunContext(state=SqliteStateStore(":memory:"),
                                                outputs=[output]), as_collector(stats))
@@ -103,7 +126,8 @@ def export_all(pages: list[Selected], output: Path, stats: Stats, *,
     output.parent.mkdir(parents=True, exist_ok=True)
     bar = ProgressBar(len(pages))
     with part.open("wb") as handle:
-        for outcome in outcomes(pages, now, processes):
+        tasks = [task_for(latest, earlier, now) for latest, earlier in pages]
+        for outcome in workers.map(extract_page, tasks, CHUNK):
             bar.advance()
             for key, count in outcome.stats.items():
                 stats.inc_value(key, count)
@@ -156,9 +180,11 @@ def reextract(inputs: Sequence[Path], output: Path, *, selection: Selection | No
     workers = processes or os.cpu_count() or 1
     stats = Stats()
     files = archive_files(inputs)
-    pages = latest_pages(files, selection or Selection(), stats)
-    stats.inc_value(keys.ARCHIVE_PAGES, len(pages))
-    export_all(pages, output, stats, now=now, processes=workers)
+    # The scan is spread over the workers too: an archive of scheduled runs is many files.
+    with Workers(workers) as pool:
+        pages = latest_pages(pool.map(scan_file, files), selection or Selection(), stats)
+        stats.inc_value(keys.ARCHIVE_PAGES, len(pages))
+        export_all(pages, output, stats, now=now, workers=pool)
     result = summary(stats, files, output, time.monotonic() - started, workers)
     result["cpu_seconds"] = cpu_seconds()
     write_summary(result, summary_path(output))
