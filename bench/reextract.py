@@ -3,9 +3,9 @@
 The archive is generated from the mirror's generated-site content (`smmnews/mirror/generate.py`)
 and written with the crawl's own WARC writer (request + response records, gzip per record), as
 20 scheduled runs that found 1,000 new articles each would leave it. Pages/s counts archived
-article pages over the command's own elapsed time (scan, extraction, validation, export). RSS of the command and its
-workers is sampled every 0.5 s; it should stay flat as the pages go by. Target: 2 processes at
-least 1.8x the pages/s of 1.
+article pages over the command's own elapsed time (scan, extraction, validation, export). RSS
+of the command and its workers is sampled every 0.5 s; it should stay flat as the pages go by.
+Target: 2 processes at least 1.8x the pages/s of 1.
 """
 
 from __future__ import annotations
