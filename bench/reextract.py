@@ -99,7 +99,8 @@ def run(archive: Path, output: Path, processes: int, pages: int) -> dict[str, An
 def print_run(figures: dict[str, Any]) -> None:
     print(f"  {figures['processes']} process(es): {figures['items']} records from "
           f"{figures['pages']} pages in {figures['seconds']:.1f} s = "
-          f"{figures['pages_per_s']:.1f} pages/s ({figures['cpu_seconds']:.1f} CPU s, load "
+          f"{figures['pages_per_s']:.1f} pages/s ({figures['cpu_seconds']:.1f} CPU s: "
+          f"{figures['cpu_split']}, load "
           f"average {figures['load_average_1min'][0]:.2f} before); peak RSS "
           f"{figures.get('peak_rss_mb', 0):.1f} MB sampled (all processes), "
           f"{figures['high_water_mb']:.1f} MB high-water sum")
