@@ -14,15 +14,13 @@ import re
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from smmnews.archive.reader import ArchivedPage, archive_files, article_responses, load_response
-from smmnews.extract.article import NotAnArticle
 from smmnews.extract.dates import SHANGHAI, parse_iso
-from smmnews.extract.decode import BadPage
 from smmnews.extract.urls import article_id_from_url
-from smmnews.record import build_record
-from smmnews.serialize import record_dict
+
+if TYPE_CHECKING:
+    from smmnews.archive.reader import ArchivedPage
 
 FIXTURES = Path("fixtures") / "articles"
 # The keys the quality test compares (fixtures/README.md, "The expected record").
@@ -37,6 +35,8 @@ class FixtureError(Exception):
 
 
 def latest_archived(archives: list[Path], article_id: str) -> ArchivedPage:
+    from smmnews.archive.reader import archive_files, article_responses  # Scrapy: only here
+
     found: ArchivedPage | None = None
     for path in archive_files(archives):
         for page in article_responses(path):
@@ -50,6 +50,8 @@ def latest_archived(archives: list[Path], article_id: str) -> ArchivedPage:
 
 def page_from_archive(archives: list[Path], article_id: str) -> tuple[bytes, str, datetime]:
     """Body, URL and fetch time of the latest archived fetch of an article."""
+    from smmnews.archive.reader import load_response
+
     page = latest_archived(archives, article_id)
     response = load_response(page.path, page.offset)
     return response.body, response.url, page.fetched_at
@@ -57,6 +59,11 @@ def page_from_archive(archives: list[Path], article_id: str) -> tuple[bytes, str
 
 def draft_expected(page: bytes, url: str, now: datetime) -> dict[str, Any]:
     """The current extractor's record, cut to the compared keys: a draft to review."""
+    from smmnews.extract.article import NotAnArticle
+    from smmnews.extract.decode import BadPage
+    from smmnews.record import build_record
+    from smmnews.serialize import record_dict
+
     try:
         record = build_record(page, url, now)
     except BadPage as exc:

@@ -6,12 +6,13 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from smmnews.archive.reader import archive_files
-from smmnews.archive.reextract import Selection, reextract
 from smmnews.extract.dates import parse_iso
 from smmnews.options import OptionError, _ids, _since
+
+if TYPE_CHECKING:
+    from smmnews.archive.reextract import Selection
 
 
 def add_reextract_command(commands: Any) -> None:
@@ -34,11 +35,17 @@ def add_reextract_command(commands: Any) -> None:
 
 
 def selection_from(args: argparse.Namespace) -> Selection:
+    from smmnews.archive.reextract import Selection
+
     return Selection(ids=_ids(args.ids) if args.ids else (),
                      since=_since(args.since) if args.since else None)
 
 
 def run_reextract(args: argparse.Namespace) -> int:
+    # Scrapy is imported here, not when the parser is built: `smmnews extract` stays light.
+    from smmnews.archive.reader import archive_files
+    from smmnews.archive.reextract import reextract
+
     logging.basicConfig(level=logging.WARNING, format="smmnews: %(message)s")
     try:
         selection = selection_from(args)
