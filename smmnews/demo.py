@@ -14,10 +14,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from smmnews.extensions import summary_path
-from smmnews.mirror.server import MirrorServer
-from smmnews.mirror.static import StaticSite
-
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_SITE = REPO / "fixtures" / "site"
 # The sample site's frozen clock (fixtures/site/README.md), so relative times resolve the same.
@@ -76,6 +72,11 @@ def print_summary(summary: dict[str, Any], seconds: float, output: Path) -> None
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    # Imported here, not above: `smmnews extract` builds this parser and must start fast.
+    from smmnews.extensions import summary_path
+    from smmnews.mirror.server import MirrorServer
+    from smmnews.mirror.static import StaticSite
+
     for stale in (args.state, args.state.with_name(args.state.name + "-wal")):
         stale.unlink(missing_ok=True)
     started = time.monotonic()
