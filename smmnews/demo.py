@@ -14,10 +14,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from smmnews.extensions import summary_path
-from smmnews.mirror.server import MirrorServer
-from smmnews.mirror.static import StaticSite
-
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_SITE = REPO / "fixtures" / "site"
 # The sample site's frozen clock (fixtures/site/README.md), so relative times resolve the same.
@@ -54,6 +50,15 @@ def crawl_command(base_url: str, output: Path | None, state: Path, *args: str,
     return [*command, *args]
 
 
+def deliberate_faults(site: Path) -> int:
+    """Pages of a sample site that are broken on purpose (its expected.json), 0 if unknown."""
+    expected = site / "expected.json"
+    if not expected.is_file():
+        return 0
+    data = json.loads(expected.read_text("utf-8"))
+    return sum(len(data.get(key, ())) for key in ("faults", "not_articles", "robots_disallowed"))
+
+
 def print_summary(summary: dict[str, Any], seconds: float, output: Path) -> None:
     print(f"\nsmmnews demo: {summary['items']} articles written to {output} "
           f"in {seconds:.1f} s ({summary['pages']} pages fetched)")
@@ -67,11 +72,21 @@ def print_summary(summary: dict[str, Any], seconds: float, output: Path) -> None
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    # Imported here, not above: `smmnews extract` builds this parser and must start fast.
+    from smmnews.extensions import summary_path
+    from smmnews.mirror.server import MirrorServer
+    from smmnews.mirror.static import StaticSite
+
     for stale in (args.state, args.state.with_name(args.state.name + "-wal")):
         stale.unlink(missing_ok=True)
     started = time.monotonic()
     with MirrorServer(StaticSite(args.site)) as server:
         print(f"smmnews demo: serving {args.site} at {server.url}", flush=True)
+        if broken := deliberate_faults(args.site):
+            print(f"smmnews demo: {broken} of its pages are broken on purpose (timeouts, resets, "
+                  "404/410/500, binary, oversized, a login redirect, non-articles, a page "
+                  "robots.txt disallows): the WARNING and ERROR lines about them below are "
+                  "expected, and each is counted under faults.", flush=True)
         code = subprocess.call(crawl_command(server.url, args.output, args.state,
                                              settings=DEMO_SETTINGS), cwd=REPO)
     summary_file = summary_path(args.output)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from smmnews import stats as keys
@@ -135,6 +136,8 @@ class RunSummary:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunSummary:
+        if not crawler.settings.getbool("SMMNEWS_CRAWL_JOB"):
+            raise NotConfigured("the run summary describes `scrapy crawl` jobs only")
         extension = cls(crawler, context_for(crawler))
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension

@@ -17,12 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from scrapy.exporters import JsonLinesItemExporter
 from w3lib.url import file_uri_to_path
 
-from smmnews.items import Article
 from smmnews.runtime import context_for
-from smmnews.serialize import record_json
 from smmnews.state import StateStore
 
 if TYPE_CHECKING:
@@ -35,8 +32,17 @@ logger = logging.getLogger(__name__)
 
 
 def companion(output: Path, suffix: str) -> Path:
-    """A file that goes with an output: articles.jsonl -> articles.stats.json, ….rejects.jsonl."""
-    return output.with_name(output.name.split(".")[0] + suffix)
+    """A file that goes with an output: articles.jsonl -> articles.stats.json (and
+    .rejects.jsonl); other formats keep their extension, so articles.csv and articles.json beside
+    each other get articles.csv.stats.json and articles.json.stats.json."""
+    name = output.name
+    for ending in JSON_LINES_ENDINGS:
+        if name.endswith(ending):
+            return output.with_name(name[: -len(ending)] + suffix)
+    return output.with_name(name + suffix)
+
+
+JSON_LINES_ENDINGS = (".jsonl", ".jl")
 
 
 def part_path(path: Path) -> Path:
@@ -166,20 +172,6 @@ class AtomicFileFeedStorage:
         publish(self.part, self.path)
         if self.state is not None:
             self.state.commit(str(self.path))
-
-
-class RecordJsonLinesExporter(JsonLinesItemExporter):
-    """JSON Lines in the documented key order, UTF-8 without \\u escapes, flushed per record
-    so a crash loses at most the record being written."""
-
-    def __init__(self, file: IO[bytes], **kwargs: Any) -> None:
-        kwargs["encoding"] = "utf-8"
-        super().__init__(file, **kwargs)  # type: ignore[arg-type]  # any binary file works
-        self._file = file
-
-    def export_item(self, item: Article) -> None:
-        self._file.write(record_json(item).encode("utf-8") + b"\n")
-        self._file.flush()
 
 
 def uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+# 1.1: related items carry article_id and canonical_url.
+SCHEMA_VERSION = "1.1"
 
 # JSON Schema fragments shared by several fields.
 ISO_WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$"
@@ -21,10 +22,11 @@ ISO_UTC = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$"
 HASH_PATTERN = r"^sha256:[0-9a-f]{64}$"
 
 
-def spec(doc: str, *, default: Any = MISSING, factory: Any = MISSING,
+def spec(doc: str, *, default: Any = MISSING, factory: Any = MISSING, column: str | None = None,
          **schema: Any) -> Any:
-    """A field with its documentation and the JSON Schema keywords its type does not imply."""
-    metadata = {"doc": doc, "schema": schema}
+    """A field with its documentation, the JSON Schema keywords its type does not imply, and
+    (`column`) a SQL column type where the Python type says less (a date kept as text)."""
+    metadata = {"doc": doc, "schema": schema, "column": column}
     if factory is not MISSING:
         return field(default_factory=factory, metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -52,8 +54,14 @@ class Related:
     """One item of a related-news block, once although pages repeat each title 3-4 times."""
 
     title: str = spec("the headline", default="", minLength=1)
-    url: str | None = spec("absolute URL of the related article; null when not linked",
+    url: str | None = spec("absolute URL of the related article as linked; null when not linked",
                            default=None)
+    article_id: str | None = spec("the related article's id, to join it with its own record; null "
+                                  "when the link names none", default=None, pattern=r"^\d{5,}$")
+    canonical_url: str | None = spec(
+        "`https://news.metal.com/newscontent/<id>` of the related article (whatever host it was "
+        "linked from); null when the link names no id", default=None,
+        pattern=r"^https://news\.metal\.com/newscontent/\d{5,}$")
     summary: str | None = spec("its summary line, when the block shows one", default=None)
     published_at: datetime | None = spec(
         "its time, ISO 8601 with offset; relative times (\"3 hours ago\") resolved against the "
@@ -64,7 +72,8 @@ class Related:
 class Article:
     """One SMM news article. Field order is the JSON Lines key order."""
 
-    schema_version: str = spec("`\"1.0\"`; changes when a field changes meaning",
+    schema_version: str = spec(f"`\"{SCHEMA_VERSION}\"`; the minor number grows when fields are "
+                               "added, the major one when a field changes meaning",
                                default=SCHEMA_VERSION, const=SCHEMA_VERSION)
     article_id: str = spec("SMM's numeric article id, the only stable key (every URL form of "
                            "the site gives it)", default="", pattern=r"^\d{5,}$")
@@ -88,7 +97,7 @@ class Article:
                                 default=None, minLength=1)
     dateline_date: str | None = spec("`YYYY-MM-DD` the dateline names (its year from "
                                      "`published_at`)", default=None,
-                                     pattern=r"^\d{4}-\d{2}-\d{2}$")
+                                     pattern=r"^\d{4}-\d{2}-\d{2}$", column="DATE")
     source: str | None = spec("`\"SMM\"`, or a syndication source such as `\"INTERFAX-CHINA\"`",
                               default=None, minLength=1)
     summary: str | None = spec("the lead shown under the date, else the page's description "

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 
 from smmnews import stats as keys
 from smmnews.items import Article
@@ -50,9 +51,16 @@ def _filled(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
+def articles_found(stats: dict[str, Any]) -> int:
+    """Articles a run came across: new or changed (items) and known ones (skipped, unchanged)."""
+    return (stats.get("item_scraped_count", 0) + stats.get(keys.SKIPPED_KNOWN, 0)
+            + stats.get(keys.DROP_UNCHANGED, 0))
+
+
 def evaluate(stats: dict[str, Any], coverage: dict[str, float], fallbacks: int,
-             limits: Thresholds) -> list[MonitorResult]:
-    """The checks, as a pure function of the run's numbers."""
+             limits: Thresholds, crawl_found: int | None = None) -> list[MonitorResult]:
+    """The checks, as a pure function of the run's numbers. `crawl_found`: what every worker
+    of a distributed crawl found together (one worker may find nothing on its own)."""
     items = stats.get("item_scraped_count", 0)
     known = stats.get(keys.SKIPPED_KNOWN, 0) + stats.get(keys.DROP_UNCHANGED, 0)
     found = items + known
@@ -68,6 +76,11 @@ def evaluate(stats: dict[str, Any], coverage: dict[str, float], fallbacks: int,
     results = [MonitorResult(
         "articles_found", found >= limits.min_items,
         f"{found} articles found ({items} new or changed); at least {limits.min_items} expected")]
+    if crawl_found is not None:
+        results[0] = MonitorResult(
+            "articles_found", crawl_found >= limits.min_items,
+            f"{crawl_found} articles found by the crawl's workers ({found} by this one, {items} "
+            f"new or changed); at least {limits.min_items} expected")
     for name, minimum in limits.min_coverage.items():
         share = coverage.get(name, 1.0 if not items else 0.0)
         results.append(MonitorResult(f"coverage/{name}", share >= minimum,
@@ -105,6 +118,8 @@ class JobMonitors:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JobMonitors:
         settings = crawler.settings
+        if not settings.getbool("SMMNEWS_CRAWL_JOB"):
+            raise NotConfigured("job-health monitors judge `scrapy crawl` jobs only")
         limits = Thresholds(
             min_items=settings.getint("SMMNEWS_MONITOR_MIN_ITEMS"),
             min_coverage={k: float(v) for k, v in
@@ -131,7 +146,9 @@ class JobMonitors:
 
     def spider_closed(self, reason: str) -> None:
         stats = self.crawler.stats
-        results = evaluate(stats.get_stats(), self.coverage(), self.fallbacks, self.limits)
+        crawl_found = self.context.crawl_found() if self.context.crawl_found else None
+        results = evaluate(stats.get_stats(), self.coverage(), self.fallbacks, self.limits,
+                           crawl_found)
         failed = [r for r in results if not r.ok]
         for result in failed:
             logger.error("Monitor failed: %s: %s", result.name, result.message)

@@ -64,15 +64,16 @@ class ValidationPipeline:
     def __init__(self, context: RunContext, stats: StatsCollector) -> None:
         self.context = context
         self.stats = stats
-        self.rejects: IO[str] | None = None
+        self.rejects: list[IO[str]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidationPipeline:
         return cls(context_for(crawler), crawler.stats)
 
-    def rejects_path(self) -> Path:
-        base = self.context.outputs[0] if self.context.outputs else Path("smmnews")
-        return companion(base, ".rejects.jsonl")
+    def rejects_paths(self) -> list[Path]:
+        """One rejects file beside each output (`-o a.jsonl -o a.csv`: two)."""
+        return [companion(output, ".rejects.jsonl")
+                for output in self.context.outputs or [Path("smmnews.jsonl")]]
 
     def process_item(self, item: Article) -> Article:
         record = record_dict(item)
@@ -84,16 +85,17 @@ class ValidationPipeline:
         raise DropItem(f"invalid record {item.article_id}: {errors[0]}")
 
     def reject(self, item: dict[str, Any], errors: list[str]) -> None:
-        if self.rejects is None:
-            path = self.rejects_path()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.rejects = path.open("a", encoding="utf-8")
+        if not self.rejects:
+            for path in self.rejects_paths():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.rejects.append(path.open("a", encoding="utf-8"))
         line = {"url": item.get("url"), "article_id": item.get("article_id"),
                 "reasons": errors, "rejected_at": datetime.now(UTC).isoformat(),
                 "record": item}
-        self.rejects.write(json.dumps(line, ensure_ascii=False) + "\n")
-        self.rejects.flush()
+        for rejects in self.rejects:
+            rejects.write(json.dumps(line, ensure_ascii=False) + "\n")
+            rejects.flush()
 
     def close_spider(self) -> None:
-        if self.rejects is not None:
-            self.rejects.close()
+        for rejects in self.rejects:
+            rejects.close()

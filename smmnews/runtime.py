@@ -6,6 +6,7 @@ here, keyed by crawler, so the spider, pipelines, feed storage and extensions ag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,9 @@ class RunContext:
     outputs: list[Path] = field(default_factory=list)
     # Filled by smmnews.monitors at the end of the run, read by the run summary.
     monitor_report: dict[str, Any] = field(default_factory=dict)
+    # Distributed crawls: what all workers found together (smmnews.distributed.presence), so
+    # the monitors judge the crawl, not one worker of it.
+    crawl_found: Callable[[], int] | None = None
 
 
 _CONTEXTS: WeakKeyDictionary[Any, RunContext] = WeakKeyDictionary()

@@ -117,7 +117,9 @@ def test_second_run_emits_nothing_and_refetches_no_article(own_crawl: Crawled) -
     new_article_fetches = article_hits(server) - fetched
     # Only the pages that never produced an article are tried again (faults, non-articles).
     assert new_article_fetches <= len(EXPECTED["faults"]) * 3 + len(EXPECTED["not_articles"]) + 1
-    assert second.summary["skipped"]["known"] >= len(EXPECTED["good_ids"])
+    # Each known article counted once, however often it is linked; 103800021 is reachable only
+    # through a link inside another article (fixtures/site/README.md), fetched by none here.
+    assert second.summary["skipped"]["known"] == len(EXPECTED["good_ids"]) - 1
 
 
 def bump_lastmod(sitemap: Path, article_id: str) -> None:

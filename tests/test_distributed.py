@@ -34,6 +34,7 @@ from smmnews.distributed.keys import crawl_keys
 from smmnews.distributed.presence import OutputInUse
 from smmnews.distributed.scheduler import RedisScheduler
 from smmnews.distributed.state import RedisStateStore
+from smmnews.extensions import summary_path
 from smmnews.fingerprint import ArticleFingerprinter
 from smmnews.mirror.generate import GeneratedSite
 from smmnews.mirror.server import MirrorServer
@@ -315,12 +316,20 @@ def test_two_workers_together_emit_every_article_once(
 def test_second_run_on_redis_state_emits_and_fetches_nothing_known(
         big_site: tuple[GeneratedSite, MirrorServer], shared_crawl: tuple[str, Path],
         tmp_path: Path) -> None:
-    _, server = big_site
+    site, server = big_site
     redis_url, _ = shared_crawl
     articles, sitemaps = article_hits(server), hits(server, "/sitemap")
-    again = start_worker(server.url, tmp_path, "rerun", redis_url, switch="flags")
-    finish(again, tmp_path, "rerun")
-    assert read_jsonl(tmp_path / "rerun.jsonl") == []
+    # The README's recipe: two identical workers, run again on an unchanged site.
+    names = ("rerun-1", "rerun-2")
+    again = [start_worker(server.url, tmp_path, name, redis_url, switch=switch)
+             for name, switch in zip(names, ("flags", "module"), strict=True)]
+    for worker, name in zip(again, names, strict=True):
+        finish(worker, tmp_path, name)  # exit 0: judged on what the crawl found, not one worker
+        assert read_jsonl(tmp_path / f"{name}.jsonl") == []
+        summary = json.loads(summary_path(tmp_path / f"{name}.jsonl").read_text("utf-8"))
+        found = next(m for m in summary["monitors"] if m["name"] == "articles_found")
+        total = int(found["message"].split()[0])
+        assert found["ok"] and total >= len(site.article_ids()), found
     assert article_hits(server) == articles  # no known article fetched again
     # A fresh crawl: the finished one left no frontier to filter the sitemaps out.
     assert hits(server, "/sitemap") > sitemaps

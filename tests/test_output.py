@@ -56,7 +56,8 @@ DUCKDB_TYPES = {
     "title_tags": "VARCHAR[]",
     "metals": "VARCHAR[]",
     "contacts": 'STRUCT("name" VARCHAR, email VARCHAR)[]',
-    "related": "STRUCT(title VARCHAR, url VARCHAR, summary VARCHAR, "
+    "related": "STRUCT(title VARCHAR, url VARCHAR, article_id VARCHAR, canonical_url VARCHAR, "
+               "summary VARCHAR, "
                "published_at TIMESTAMP WITH TIME ZONE)[]",
 }
 

@@ -65,7 +65,13 @@ FIELD_CASES = [(case, name) for case in CASES for name in EXACT_FIELDS if name i
 
 @pytest.mark.parametrize(("case", "field"), FIELD_CASES, ids=[f"{c}-{f}" for c, f in FIELD_CASES])
 def test_field(case: str, field: str) -> None:
-    assert record(case)[field] == expected(case)[field]
+    got, want = record(case)[field], expected(case)[field]
+    if field == "related":
+        # A related item's article_id and canonical_url follow from its url (checked in
+        # tests/test_downstream.py); the reviewed files hold what the page shows.
+        got = [{key: item[key] for key in wanted} for item, wanted in zip(got, want, strict=False)]
+        assert len(record(case)[field]) == len(want)
+    assert got == want
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -11,9 +11,15 @@ import pytest
 from smmnews.extract.article import NotAnArticle, NotArticle
 from smmnews.items import RECORD_FIELDS, Article, Related
 from smmnews.record import build_record
-from smmnews.schema import article_schema, schema_errors
+from smmnews.schema import schema_errors
 from smmnews.schema.__main__ import README, SCHEMA_FILE, main
-from smmnews.schema.generate import README_END, README_START, readme_tables, with_tables
+from smmnews.schema.generate import (
+    README_END,
+    README_START,
+    article_schema,
+    readme_tables,
+    with_tables,
+)
 from smmnews.serialize import record_dict, record_json
 from tests.conftest import fixture_record
 from tests.fixtures import ARTICLES, NON_ARTICLES, case_names, meta, now_of, page_bytes

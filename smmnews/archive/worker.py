@@ -21,9 +21,9 @@ from scrapy.http import TextResponse
 
 from smmnews import stats as keys
 from smmnews.archive.reader import ArchivedPage, load_response
+from smmnews.exporters import RecordJsonLinesExporter
 from smmnews.extract.article import NotAnArticle
 from smmnews.extract.decode import BadPage
-from smmnews.feeds import RecordJsonLinesExporter
 from smmnews.items import Article
 from smmnews.pipelines import ValidationPipeline
 from smmnews.record import build_record

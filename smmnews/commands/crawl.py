@@ -17,6 +17,13 @@ MONITOR_FAILED_EXIT = 3
 
 
 class Command(ScrapyCrawl):
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        # A crawl job: the default feed, the run summary and the monitors belong to it, not to
+        # `scrapy parse`, `check` or `shell`, which run the same spider.
+        self.settings.set("SMMNEWS_CRAWL_JOB", True, priority="cmdline")
+
     def _create_crawler(self, spidercls: Any) -> Any:
         crawler = super()._create_crawler(spidercls)
         self.smmnews_crawler = crawler

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES
@@ -21,6 +22,7 @@ from twisted.python.failure import Failure
 
 from smmnews import stats as keys
 from smmnews.archive.middleware import fetch_time
+from smmnews.budget import ItemBudget
 from smmnews.discovery import sitemap_entries, sitemaps_in_robots
 from smmnews.extract.article import NotAnArticle
 from smmnews.extract.decode import BadPage
@@ -28,6 +30,7 @@ from smmnews.extract.listing import extract_listing_links
 from smmnews.extract.markers import SITE_DOMAINS
 from smmnews.extract.urls import absolute_url, article_id_from_url
 from smmnews.faults import classify
+from smmnews.items import Article
 from smmnews.options import CrawlOptions, OptionError, parse_options
 from smmnews.record import build_record
 from smmnews.runtime import context_for
@@ -37,7 +40,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
-    from smmnews.items import Article
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,11 @@ class SmmNewsSpider(scrapy.Spider):
         super().__init__(*args)
         self.options: CrawlOptions
         self.state: StateStore
+        # Ids requested, and known ids met, in this run: a second discovery is neither fetched
+        # nor counted again.
         self.scheduled: set[str] = set()
+        self.known_seen: set[str] = set()
+        self.budget = ItemBudget(None, lambda: None)
         self.progress_total = 0
         self.allowed_domains: list[str] = []
         self.sitemap_paths: list[str] = []
@@ -58,7 +64,7 @@ class SmmNewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        if not settings.getdict("FEEDS"):
+        if settings.getbool("SMMNEWS_CRAWL_JOB") and not settings.getdict("FEEDS"):
             settings.set("FEEDS", {settings.get("SMMNEWS_DEFAULT_FEED"): {"format": "jsonlines"}},
                          priority="spider")
             # Scheduled runs keep every page too, unless the command line or environment
@@ -81,6 +87,9 @@ class SmmNewsSpider(scrapy.Spider):
         spider.sitemap_paths = settings.getlist("SMMNEWS_SITEMAPS")
         spider.state = context_for(crawler).state
         spider.progress_total = spider.options.sweep_size
+        spider.budget = ItemBudget(spider.options.max_items,
+                                   lambda: crawler.stats.inc_value(keys.SKIPPED_MAX_ITEMS))
+        crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         return spider
 
     # --- what to fetch ---------------------------------------------------------------------
@@ -94,7 +103,7 @@ class SmmNewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.options.explicit:
             for url in self.options.urls:
-                if (request := self.article_request(url)) is not None:
+                if (request := self.explicit_request(url)) is not None:
                     yield request
             for ids in self.options.ids:
                 for article_id in ids:
@@ -111,6 +120,41 @@ class SmmNewsSpider(scrapy.Spider):
             yield scrapy.Request(urljoin(base, path.lstrip("/")), callback=self.parse_listing,
                                  errback=self.discovery_failed, priority=5)
 
+    def explicit_request(self, url: str) -> scrapy.Request | None:
+        """An article request for a URL the user listed; each one not used is said and counted."""
+        stats = self.crawler.stats
+        if article_id_from_url(url) is None:
+            stats.inc_value(keys.SKIPPED_NOT_ARTICLE_URL)
+            logger.warning("Not an article URL (skipped): %s", url)
+            return None
+        host = urlsplit(url).hostname or ""
+        if not any(host == d or host.endswith(f".{d}") for d in self.allowed_domains):
+            stats.inc_value(keys.SKIPPED_OFFSITE)
+            logger.warning("Not on the site (skipped; set -a base_url to crawl a mirror): %s",
+                           url)
+            return None
+        if article_id_from_url(url) in self.scheduled:
+            stats.inc_value(keys.SKIPPED_REPEAT)
+            logger.info("Same article as an earlier URL (skipped): %s", url)
+            return None
+        return self.article_request(url)
+
+    def parse(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        """Any page of the site, routed by its URL (what `scrapy parse <url>` calls).
+
+        @site robots.txt
+        @returns requests 1
+        """
+        path = urlsplit(response.url).path
+        if article_id_from_url(response.url):
+            yield from self.parse_article(response)
+        elif path.endswith("robots.txt"):
+            yield from self.parse_robots(response)
+        elif path.endswith((".xml", ".xml.gz")) or "sitemap" in path:
+            yield from self.parse_sitemap(response)
+        else:
+            yield from self.parse_listing(response)
+
     def sitemap_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.discovery_failed,
                               priority=8)
@@ -121,8 +165,8 @@ class SmmNewsSpider(scrapy.Spider):
         """A request for an article page, or None when it is known and unchanged, older than
         the `since` bound (by sitemap lastmod or the date a listing shows), or over budget."""
         article_id = article_id_from_url(url)
-        if article_id is None:
-            return None
+        if article_id is None or article_id in self.scheduled:
+            return None  # a second slug or listing of an id already on its way: not "known"
         stats = self.crawler.stats
         newest = lastmod or published
         if self.options.since and newest and newest < self.options.since:
@@ -130,23 +174,32 @@ class SmmNewsSpider(scrapy.Spider):
             return None
         known = None if self.options.refresh else self.state.get(article_id)
         if known is not None and (lastmod is None or lastmod <= known.seen_at):
-            stats.inc_value(keys.SKIPPED_KNOWN)
+            # Counted once per run (a later sitemap entry may still say it changed). A sweep
+            # meets each id once by construction: no set growing with the sweep.
             if sweep:
                 stats.inc_value(keys.SWEEP_DONE)
+            elif article_id in self.known_seen:
+                return None
+            else:
+                self.known_seen.add(article_id)
+            stats.inc_value(keys.SKIPPED_KNOWN)
             return None
-        if article_id in self.scheduled:
-            return None  # a second slug or listing of an id already on its way
-        if self.options.max_items is not None and len(self.scheduled) >= self.options.max_items:
-            stats.inc_value(keys.SKIPPED_MAX_ITEMS)
-            return None
-        self.scheduled.add(article_id)
-        return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                              meta={"article_id": article_id, "sweep": sweep,
-                                    "refetch": known is not None or self.options.refresh})
+        if not sweep:
+            self.scheduled.add(article_id)
+        request = scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
+                                 meta={"article_id": article_id, "sweep": sweep,
+                                       "refetch": known is not None or self.options.refresh})
+        return request if self.budget.admit(request) else None
 
     # --- discovery callbacks ---------------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """robots.txt: its `Sitemap:` lines.
+
+        @site robots.txt
+        @returns requests 1
+        @returns items 0 0
+        """
         text = response.text if isinstance(response, TextResponse) else ""
         for found in sitemaps_in_robots(text):
             if (url := absolute_url(response.url, found)) is not None:
@@ -154,6 +207,12 @@ class SmmNewsSpider(scrapy.Spider):
                 yield self.sitemap_request(url)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """A sitemap or sitemap index: article requests, nested sitemaps, listing pages.
+
+        @site sitemap.xml
+        @returns requests 1
+        @returns items 0 0
+        """
         found = 0
         for entry in sitemap_entries(response.body):
             found += 1
@@ -174,6 +233,12 @@ class SmmNewsSpider(scrapy.Spider):
             logger.info("Not a sitemap (skipped): %s", response.url)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        """A listing page: its article links, newest first.
+
+        @site en/copper
+        @returns requests 1
+        @returns items 0 0
+        """
         if not isinstance(response, TextResponse):
             return
         for link in extract_listing_links(response.text, response.url, self.now()):
@@ -196,6 +261,23 @@ class SmmNewsSpider(scrapy.Spider):
     # --- articles --------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        """An article page: its record, then its related articles to fetch.
+
+        @site newscontent/103800001
+        @returns items 1 1
+        @scrapes article_id title published_at body
+        """
+        produced = False
+        for output in self.article_outputs(response):
+            produced = produced or isinstance(output, Article)
+            yield output
+        self.budget.finished(record=produced)
+        yield from self.released()
+        limit = self.options.max_items
+        if limit is not None and self.budget.records >= limit:
+            raise CloseSpider("max_items")
+
+    def article_outputs(self, response: Response) -> Iterator[Article | scrapy.Request]:
         stats = self.crawler.stats
         if response.meta.get("sweep"):
             stats.inc_value(keys.SWEEP_DONE)
@@ -228,6 +310,9 @@ class SmmNewsSpider(scrapy.Spider):
         for name in ("title", "published_at"):
             stats.inc_value(keys.extraction_source(name, result.extraction[name]))
         yield result
+        yield from self.related_requests(result)
+
+    def related_requests(self, result: Article) -> Iterator[scrapy.Request]:
         # Related links reach articles that listings and sitemaps no longer show.
         if not self.options.explicit:
             for related in result.related:
@@ -236,11 +321,20 @@ class SmmNewsSpider(scrapy.Spider):
                 if related.url and (request := self.article_request(
                         related.url, published=related.published_at)):
                     yield request
-        limit = self.options.max_items
-        if limit is not None and (stats.get_value("item_scraped_count") or 0) >= limit:
-            raise CloseSpider("max_items")
 
-    def article_failed(self, failure: Failure) -> None:
+    def released(self) -> Iterator[scrapy.Request]:
+        """Held-back requests that fit `max_items` again."""
+        for request in self.budget.release():
+            self.crawler.stats.inc_value(keys.SKIPPED_MAX_ITEMS, -1)
+            yield request
+
+    def item_dropped(self, item: object, response: Response) -> None:
+        if response.meta.get("article_id") and self.options.max_items is not None:
+            self.budget.record_dropped()
+            for request in self.released():
+                self.crawler.engine.crawl(request)
+
+    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
         sweep = bool(request.meta.get("sweep"))
         fault = classify(failure, sweep=sweep)
@@ -251,7 +345,10 @@ class SmmNewsSpider(scrapy.Spider):
         if fault.is_error:
             stats.inc_value(keys.ERRORS)
             logger.warning("Article fetch failed (%s): %s", fault.message, request.url)
-        elif fault.stat == "skipped/known":
+        elif fault.stat in ("skipped/known", "sweep/missing"):
+            # Expected by the thousand (a sweep's gaps): counted, and logged only for debugging.
             logger.debug("Article skipped (%s): %s", fault.message, request.url)
         else:
             logger.info("Article skipped (%s): %s", fault.message, request.url)
+        self.budget.finished(record=False)
+        yield from self.released()
