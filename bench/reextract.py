@@ -64,12 +64,19 @@ def write_archive(directory: Path, n_pages: int) -> int:
     return size
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(idle, total) jiffies of the machine (/proc/stat), to tell free cores from busy ones."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return values[3] + values[4], sum(values)
+
+
 def run(archive: Path, output: Path, processes: int, pages: int) -> dict[str, Any]:
     command = [sys.executable, "-m", "smmnews.cli", "reextract", str(archive), "-O", str(output),
                "--processes", str(processes), "--now", DEFAULT_NOW.isoformat()]
     sampler = Sampler(LineCounter(output))
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load_before = os.getloadavg()[0]
+    ticks_before = cpu_ticks()
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)
@@ -79,6 +86,8 @@ def run(archive: Path, output: Path, processes: int, pages: int) -> dict[str, An
     wall = time.perf_counter() - started
     watcher.join()
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ticks_after = cpu_ticks()
+    idle = (ticks_after[0] - ticks_before[0]) / max(ticks_after[1] - ticks_before[1], 1)
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     summary = json.loads(output.with_name(output.name.split(".")[0] + ".stats.json").read_text())
     seconds = summary["elapsed_seconds"]
@@ -89,6 +98,7 @@ def run(archive: Path, output: Path, processes: int, pages: int) -> dict[str, An
                # when it is spread well; the machine's load says whether the cores were free.
                "cpu_seconds": round(cpu, 1), "cpu_split": summary.get("cpu_seconds"),
                "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+               "machine_idle_share": round(idle, 3),
                "high_water_mb": round(sampler.high_water / MB, 1),
                **(summarise(sampler.samples, summary["items"]) if sampler.samples else {})}
     if child.returncode:
@@ -100,8 +110,8 @@ def print_run(figures: dict[str, Any]) -> None:
     print(f"  {figures['processes']} process(es): {figures['items']} records from "
           f"{figures['pages']} pages in {figures['seconds']:.1f} s = "
           f"{figures['pages_per_s']:.1f} pages/s ({figures['cpu_seconds']:.1f} CPU s: "
-          f"{figures['cpu_split']}, load "
-          f"average {figures['load_average_1min'][0]:.2f} before); peak RSS "
+          f"{figures['cpu_split']}, load average {figures['load_average_1min'][0]:.2f} before, "
+          f"machine idle {100 * figures['machine_idle_share']:.0f} %); peak RSS "
           f"{figures.get('peak_rss_mb', 0):.1f} MB sampled (all processes), "
           f"{figures['high_water_mb']:.1f} MB high-water sum")
     for label, point in figures.get("rss_mb_at", {}).items():
