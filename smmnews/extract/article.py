@@ -83,16 +83,12 @@ def _displayed_first(candidates: list[tuple[str, str]],
     return sorted(candidates, key=lambda c: c[1].casefold() not in shown)
 
 
-def _tables(blocks: list[Block]) -> list[list[list[str]]]:
-    tables: list[list[list[str]]] = []
-    previous_row = False
-    for block in blocks:
-        if block.kind == "row":
-            if not previous_row:
-                tables.append([])
-            tables[-1].append(list(block.cells))
-        previous_row = block.kind == "row"
-    return tables
+def _tables(rows: list[Block]) -> list[list[list[str]]]:
+    """Rows grouped by the <table> they came from, in reading order."""
+    tables: dict[int, list[list[str]]] = {}
+    for block in rows:
+        tables.setdefault(block.table, []).append(list(block.cells))
+    return list(tables.values())
 
 
 def _images(page: Page, span: tuple[int, int], base_url: str) -> list[dict[str, str | None]]:

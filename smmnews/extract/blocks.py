@@ -18,6 +18,20 @@ from smmnews.extract.markers import BLOCK_TAGS, BREADCRUMB_HINT, CHROME_TAGS, DR
 _CHROME_ROLES = frozenset({"navigation", "contentinfo", "complementary", "banner", "dialog"})
 
 
+# How many enclosing elements a piece remembers: enough to find a related item's wrapper.
+PIECE_PATH_DEPTH = 16
+
+
+@dataclass(slots=True, frozen=True)
+class Piece:
+    """Text between two element edges: `<a>Title</a><span>3 hours ago</span>` is two pieces
+    even with no whitespace between them (the block's text glues them)."""
+
+    text: str
+    href: str | None
+    path: tuple[int, ...]  # numbers of the enclosing elements, outermost first (bounded)
+
+
 @dataclass(slots=True)
 class Block:
     """One visible line of the page."""
@@ -33,6 +47,8 @@ class Block:
     container: int = 0
     # is_chrome() is asked several times per block while segmenting; computed once.
     chrome_verdict: bool | None = None
+    pieces: tuple[Piece, ...] = ()
+    table: int = 0  # rows of one <table> share a number (1, 2, ...): tables stay apart
 
     @property
     def link_ratio(self) -> float:
@@ -66,9 +82,13 @@ def collapse(text: str) -> str:
 def _is_data_table(table: Any) -> bool:
     """A table of values (cells of plain text) rather than a 2013-era layout table."""
     # First hit ends the scan: layout tables hold the whole page.
-    inner = next(table.iterdescendants("table", "p", "div", "ul", "ol", "h1", "h2", "h3"), None)
+    inner = next(table.iterdescendants("table", "ul", "ol", "h1", "h2", "h3"), None)
     if inner is not None:
         return False
+    # Editors wrap single cell values in <p>/<div>/<span>; a layout cell holds several blocks.
+    for cell in table.iterdescendants("td", "th"):
+        if sum(1 for child in cell if child.tag in _CELL_WRAPPERS) > 1:
+            return False
     if len(table.xpath(".//br[position() < 3]")) > 1:
         return False
     rows = table.xpath(".//tr")
@@ -77,6 +97,7 @@ def _is_data_table(table: Any) -> bool:
     return len(rows) >= 2 and any(len(row.xpath("./td|./th")) >= 2 for row in rows)
 
 
+_CELL_WRAPPERS = frozenset({"p", "div", "section"})
 _HEADING_OR_LI = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "li"})
 
 
@@ -94,6 +115,22 @@ class _Walker:
         self.flagged: dict[Any, tuple[bool, bool]] = {}  # element -> (chrome, crumb) it opened
         self.chrome = 0
         self.crumb = 0
+        # Every open element's number (block or inline), for the pieces' paths.
+        self.path: list[int] = []
+        self.numbered = 0
+        self.tables = 0
+        self.pieces: list[Piece] = []
+        self.piece_parts: list[str] = []
+        self.piece_href: str | None = None
+        self.piece_path: tuple[int, ...] = ()
+
+    def cut_piece(self) -> None:
+        """An element edge: the text so far is one piece, whatever whitespace there is."""
+        if self.piece_parts:
+            text = collapse("".join(self.piece_parts))
+            if text:
+                self.pieces.append(Piece(text, self.piece_href, self.piece_path))
+            self.piece_parts = []
 
     def add_text(self, text: str | None) -> None:
         if not text:
@@ -103,6 +140,10 @@ class _Walker:
                 return
             self.kind = self.kind_stack[-1]
         self.parts.append(text)
+        if not self.piece_parts:
+            self.piece_href = self.anchors[-1] if self.anchors else None
+            self.piece_path = tuple(self.path[-PIECE_PATH_DEPTH:])
+        self.piece_parts.append(text)
         if self.anchors:
             self.link_chars += len(text.strip())
             href = self.anchors[-1]
@@ -110,21 +151,24 @@ class _Walker:
                 self.hrefs.append(href)
 
     def flush(self) -> None:
+        self.cut_piece()
         if self.parts:
             text = collapse("".join(self.parts))
             if text:
                 self.page.blocks.append(Block(
                     text=text, kind=self.kind or "p", link_chars=min(self.link_chars, len(text)),
                     hrefs=tuple(self.hrefs), chrome=self.chrome > 0, crumb=self.crumb > 0,
-                    container=self.element_stack[-2],
+                    container=self.element_stack[-2], pieces=tuple(self.pieces),
                 ))
             self.parts = []
             self.hrefs = []
             self.link_chars = 0
+        self.pieces = []
         self.kind = None
 
     def add_table(self, table: Any) -> None:
         self.flush()
+        self.tables += 1
         chrome = self.chrome > 0
         for caption in table.xpath("./caption"):
             text = collapse("".join(caption.itertext()))
@@ -137,7 +181,8 @@ class _Walker:
             )
             if cells:
                 self.page.blocks.append(
-                    Block(text=" | ".join(cells), kind="row", chrome=chrome, cells=cells)
+                    Block(text=" | ".join(cells), kind="row", chrome=chrome, cells=cells,
+                          table=self.tables)
                 )
 
     def add_image(self, el: Any) -> None:
@@ -176,6 +221,9 @@ class _Walker:
             self.flagged[el] = (chrome, crumb)
             self.chrome += chrome
             self.crumb += crumb
+        self.cut_piece()
+        self.numbered += 1
+        self.path.append(self.numbered)
         if tag == "a":
             self.anchors.append(el.get("href"))
         if tag in BLOCK_TAGS:
@@ -188,6 +236,9 @@ class _Walker:
         return True
 
     def end(self, el: Any, tag: str) -> None:
+        self.cut_piece()
+        if self.path:
+            self.path.pop()
         if tag in BLOCK_TAGS:
             self.flush()
             self.kind_stack.pop()

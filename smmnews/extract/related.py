@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from smmnews.extract.blocks import Block, Image
+from smmnews.extract.blocks import Block, Image, Piece
 from smmnews.extract.boilerplate import is_chrome_text, is_cut_marker, strip_bullet
 from smmnews.extract.dates import is_time_line, iso, parse_listing_time, split_trailing_time
 from smmnews.extract.markers import READ_MORE_RE, RELATED_HEADING_RE
@@ -63,6 +63,84 @@ def _next_text(blocks: list[Block], index: int) -> str:
 
 def parse_related(blocks: list[Block], base_url: str, now: datetime) -> list[Related]:
     """Items of a related-news region (the blocks after its heading)."""
+    by_id = _items_by_article_id(blocks, base_url, now)
+    return by_id if by_id is not None else _items_by_repetition(blocks, base_url, now)
+
+
+def _items_by_article_id(blocks: list[Block], base_url: str,
+                         now: datetime) -> list[Related] | None:
+    """One item per linked article id, however often and in whatever order its title, time,
+    summary and "Read More" appear: each text piece belongs to the id its link names, or, when
+    unlinked, to the one id whose links share its nearest enclosing element with it."""
+    pieces = [piece for block in blocks for piece in block.pieces]
+    ids: list[str | None] = []
+    urls: dict[str, str] = {}
+    for piece in pieces:
+        url = _piece_link(piece, base_url)
+        article = article_id_from_url(url) if url else None
+        ids.append(article)
+        if article and article not in urls:
+            urls[article] = url or ""
+    if not urls:
+        return None
+    under: dict[int, set[str]] = {}  # element number -> ids linked from inside it
+    for piece, article in zip(pieces, ids, strict=True):
+        if article:
+            for element in piece.path:
+                under.setdefault(element, set()).add(article)
+    groups: dict[str, list[Piece]] = {article: [] for article in urls}
+    for piece, article in zip(pieces, ids, strict=True):
+        owner = article or _owner(piece, under)
+        if owner:
+            groups[owner].append(piece)
+    items = [_item(groups[article], urls[article], now) for article in urls]
+    return [item.as_dict() for item in items if item is not None]
+
+
+def _piece_link(piece: Piece, base_url: str) -> str | None:
+    href = piece.href
+    if not href:
+        return None
+    url = absolute_url(base_url, href)
+    return url if url and article_id_from_url(url) else None
+
+
+def _owner(piece: Piece, under: dict[int, set[str]]) -> str | None:
+    for element in reversed(piece.path):
+        found = under.get(element)
+        if found:
+            return next(iter(found)) if len(found) == 1 else None
+    return None
+
+
+def _item(pieces: list[Piece], url: str, now: datetime) -> _Item | None:
+    """Title first (the first text that is not a time or a button), then a different text as
+    the summary; times by their pattern, wherever they stand."""
+    item: _Item | None = None
+    published: datetime | None = None
+    for piece in pieces:
+        text = strip_bullet(piece.text)
+        if not text:
+            continue
+        if is_time_line(text):
+            published = published or parse_listing_time(text, now)
+            continue
+        if _skippable(text):
+            continue
+        if item is None:
+            title, time = split_trailing_time(text)
+            item = _Item(title=title, url=url)
+            if time:
+                published = published or parse_listing_time(time, now)
+        elif item.summary is None and title_key(text) != title_key(item.title):
+            item.summary = text
+    if item is not None:
+        item.published_at = published
+    return item
+
+
+def _items_by_repetition(blocks: list[Block], base_url: str, now: datetime) -> list[Related]:
+    """Unlinked related headlines (2013-2017 pages): a title is repeated or followed by a time."""
     counts = Counter(title_key(b.text) for b in blocks)
     items: list[_Item] = []
     seen: set[str] = set()

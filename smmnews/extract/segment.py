@@ -233,8 +233,11 @@ def _tail(blocks: list[Block], seg: Segments, skip: range, base_url: str, now: d
         elif seg.source is None and not block.chrome and (source := _source_of(block.text)):
             seg.source = source
         if RELATED_HEADING_RE.match(block.text):
+            # A related block placed before the body (a sidebar first in DOM order) ends
+            # where the body starts.
             end = next((j for j in range(index + 1, len(blocks))
-                        if is_cut_marker(blocks[j].text) or j == stop_at), len(blocks))
+                        if is_cut_marker(blocks[j].text) or j in (stop_at, skip.start)),
+                       len(blocks))
             seg.related = merge_related(seg.related,
                                         parse_related(blocks[index + 1:end], base_url, now))
 
