@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from smmnews.extract.markers import (
     DATELINE_RES,
+    DMY_DATE_TEXT_RE,
     HEADER_DATE_RE,
     ISO_DATE_TEXT_RE,
     JUST_NOW_RE,
@@ -61,7 +62,7 @@ def parse_header_date(text: str) -> tuple[datetime, str] | None:
         except ValueError:
             return None
         return value.astimezone(SHANGHAI), match["raw"]
-    match = ISO_DATE_TEXT_RE.match(text)
+    match = ISO_DATE_TEXT_RE.match(text) or DMY_DATE_TEXT_RE.match(text)
     if match:
         try:
             value = datetime(int(match["year"]), int(match["month"]), int(match["day"]),
@@ -133,7 +134,8 @@ def split_trailing_time(text: str) -> tuple[str, str | None]:
 def is_time_line(text: str) -> bool:
     text = text.strip()
     return bool(HEADER_DATE_RE.match(text) or RELATIVE_TIME_RE.match(text)
-                or JUST_NOW_RE.match(text))
+                or JUST_NOW_RE.match(text) or ISO_DATE_TEXT_RE.match(text)
+                or DMY_DATE_TEXT_RE.match(text))
 
 
 def parse_fuzzy(text: str) -> datetime | None:

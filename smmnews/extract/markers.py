@@ -86,6 +86,11 @@ ISO_DATE_TEXT_RE = re.compile(
     r"^(?:Published:\s*)?(?P<raw>(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
     r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?)$"
 )
+# "28/08/2025 14:10": day first, as Chinese and European sites write it.
+DMY_DATE_TEXT_RE = re.compile(
+    r"^(?:Published:\s*)?(?P<raw>(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})"
+    r"(?:\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?)$"
+)
 TIME_UNITS = r"sec|second|min|minute|hour|hr|day|week|month|year"
 RELATIVE_TIME_RE = re.compile(
     r"^(?P<n>\d+|an?|one)\s*(?P<unit>" + TIME_UNITS + r")s?\s+ago$", re.IGNORECASE)
@@ -156,6 +161,12 @@ PROMO_RES = (
     re.compile(r"^Click (?:here )?(?:for details|to view)", re.I),
 )
 PROMO_RE = re.compile("|".join(f"(?:{p.pattern})" for p in PROMO_RES), re.IGNORECASE)
+# A promo link glued to the end of a body paragraph ("... next week.》Click to view prices").
+INLINE_PROMO_RE = re.compile(r"\s*》[^》]{1,160}$")
+# The Data Source Statement ends with this; a statement split over several lines continues
+# until it does.
+DISCLAIMER_END_RE = re.compile(r"recommendations?\.\s*$", re.IGNORECASE)
+DISCLAIMER_MAX_LINES = 6
 # Site chrome and share widgets (notes §4.7, and common footers).
 CHROME_LINES = frozenset(
     s.casefold()
@@ -167,7 +178,8 @@ CHROME_LINES = frozenset(
         "Email", "Print", "Copy link", "Back to top", "SMM Events & Webinars", "All", "No Data",
         "Read More", "Metals News", "smm insight", "Home", "Metal News", "News", "Subscribe",
         "Contact Us", "About Us", "Privacy Policy", "Terms of Service", "English", "中文",
-        "Related Price",
+        "Related Price", "Advertisement", "Download the SMM App", "Open in App",
+        "Download App", "Get the App", "Accept", "Accept All", "Reject",
     )
 )
 CHROME_RES = (
@@ -178,6 +190,12 @@ CHROME_RES = (
     re.compile(r"\buses? cookies\b|\buse of cookies\b|\bcookie policy\b", re.I),
     re.compile(r"^Share(?: to| this| on)?:?(?:\s*(?:Facebook|Twitter|X|LinkedIn|WhatsApp|WeChat"
                r"|Email|Weibo)\b)+$", re.I),
+    # View and read counters: "1,234 views", "Views: 2.3k", "Read 2,301".
+    re.compile(r"^(?:\d[\d,.]*\s*[kKmM]?\+?\s*(?:views?|reads?|readers)"
+               r"|(?:views?|reads?|page views)\s*[:：]?\s*\d[\d,.]*\s*[kKmM]?\+?)$", re.I),
+    # "Updated: 2026-06-12 22:52:00": an edit time, never the publication date.
+    re.compile(r"^(?:Last\s+)?(?:Updated|Modified|Edited)(?:\s+(?:on|at))?\s*[:：]?\s*"
+               r"(?:\d|" + MONTHS + r")[\w ,.:/-]{0,40}$", re.I),
 )
 CHROME_MAX_CHARS = 400
 CHROME_RE = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_RES), re.IGNORECASE)

@@ -8,7 +8,7 @@ after the header.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from smmnews.extract.blocks import Block, Page
@@ -18,13 +18,16 @@ from smmnews.extract.boilerplate import (
     is_chrome,
     is_cut_marker,
     is_disclaimer,
+    is_disclaimer_complete,
     is_feedback_phone,
     is_promo,
     is_site_suffix_line,
     merge_contacts,
+    strip_inline_promo,
 )
 from smmnews.extract.dates import match_dateline, parse_header_date
 from smmnews.extract.markers import (
+    DISCLAIMER_MAX_LINES,
     HEADER_DATE_RE,
     HEADER_SOURCE_BULLET_RE,
     PAYWALL_HINT_RE,
@@ -168,11 +171,21 @@ class _Collector:
         self.title_key = title_key(title) if title else None
         self.kept: list[Block] = []
         self.inline_related: list[Block] = []
+        self.open_disclaimer = False
 
     def take(self, block: Block) -> None:
-        text = block.text
+        text = strip_inline_promo(block.text)
+        if text != block.text:
+            block = replace(block, text=text, chrome_verdict=None)
+        if self.open_disclaimer and self.seg.disclaimer:
+            # The statement split over several lines: continue it until its last word.
+            self.seg.disclaimer = f"{self.seg.disclaimer} {text}"
+            self.open_disclaimer = not is_disclaimer_complete(self.seg.disclaimer)
+            return
         if is_disclaimer(text):
-            self.seg.disclaimer = self.seg.disclaimer or text
+            if self.seg.disclaimer is None:
+                self.seg.disclaimer = text
+                self.open_disclaimer = not is_disclaimer_complete(text)
             return
         found = contacts_in(text)
         if found is not None:
@@ -223,11 +236,13 @@ def _shown_summary(body: list[Block]) -> list[str]:
 def _tail(blocks: list[Block], seg: Segments, skip: range, base_url: str, now: datetime,
           stop_at: int | None) -> None:
     """Disclaimer, contacts and related news outside the body region."""
+    continued = -1
     for index, block in enumerate(blocks):
-        if index in skip:
+        if index in skip or index <= continued:
             continue
         if is_disclaimer(block.text):
-            seg.disclaimer = seg.disclaimer or block.text
+            text, continued = _whole_disclaimer(blocks, index)
+            seg.disclaimer = seg.disclaimer or text
         elif (found := contacts_in(block.text)) is not None:
             seg.contacts += found
         elif seg.source is None and not block.chrome and (source := _source_of(block.text)):
@@ -240,6 +255,20 @@ def _tail(blocks: list[Block], seg: Segments, skip: range, base_url: str, now: d
                        len(blocks))
             seg.related = merge_related(seg.related,
                                         parse_related(blocks[index + 1:end], base_url, now))
+
+
+def _whole_disclaimer(blocks: list[Block], index: int) -> tuple[str, int]:
+    """The statement starting at `index`, joined over the lines it was split into; and the
+    index of its last line."""
+    text, last = blocks[index].text, index
+    for later in range(index + 1, min(len(blocks), index + DISCLAIMER_MAX_LINES)):
+        if is_disclaimer_complete(text):
+            break
+        line = blocks[later].text
+        if is_cut_marker(line) or contacts_in(line) is not None:
+            break
+        text, last = f"{text} {line}", later
+    return text, last
 
 
 def _header_summary(blocks: list[Block], date_at: int | None, stop: int) -> list[str]:
