@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from parsel import Selector
+
 from smmnews.extract import segment
+from smmnews.extract.blobs import blob_article_html
 from smmnews.extract.blocks import Block, Page, linearise
 from smmnews.extract.boilerplate import Contact
 from smmnews.extract.clean import clean_text, clean_title
@@ -134,15 +137,34 @@ def _not_article(parts: ArticleParts, seg: segment.Segments) -> str | None:
     return None
 
 
+# Refusals that a state blob can answer: the visible page carries no article (a client-rendered
+# shell), so the article is read from the blob.
+_BLOB_ANSWERS = ("no title", "no article text", "no paragraph of article text")
+
+
 def extract_article(html: str, url: str, now: datetime) -> ArticleParts | NotAnArticle:
     """Extract the article of one page; `now` resolves relative times such as "2 hours ago"."""
     article_id = article_id_from_url(url)
     if article_id is None:
         return NotAnArticle("URL is not an article URL")
     sel = parse_html(html)
-    root: Any = sel.root
-    if root is None:
+    if sel.root is None:
         return NotAnArticle("no HTML document")
+    blob_html = blob_article_html(sel)  # before linearising: that prunes the scripts
+    result = _extract(sel, url, now, article_id)
+    if (isinstance(result, NotAnArticle) and result.reason in _BLOB_ANSWERS
+            and blob_html is not None):
+        shown = parse_html(html)
+        body = next(shown.root.iter("body"), None)
+        if body is not None:
+            body.insert(0, parse_html(blob_html).root.find(".//article"))
+            return _extract(shown, url, now, article_id)
+    return result
+
+
+def _extract(sel: Selector, url: str, now: datetime,
+             article_id: str) -> ArticleParts | NotAnArticle:
+    root: Any = sel.root
     meta = read_metadata(sel)
     page = linearise(root)
     titles = _displayed_first(_title_candidates(meta, page.blocks), page.blocks)

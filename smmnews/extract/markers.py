@@ -52,6 +52,16 @@ NEXT_TITLE_KEYS = ("title", "headline", "newsTitle")
 NEXT_DATE_KEYS = ("publishTime", "publish_time", "publishedAt", "datePublished", "pubTime",
                   "date", "createTime")
 NEXT_SUMMARY_KEYS = ("summary", "description", "abstract", "brief")
+# The article text in a state blob (HTML from the content API, or JSON-LD's plain articleBody).
+BLOB_BODY_KEYS = ("content", "contentHtml", "newsContent", "body", "html", "articleBody")
+BLOB_SOURCE_KEYS = ("source", "sourceOrganization", "sourceName")
+# Inline scripts that assign a client-side state: `window.__NUXT__=…;`,
+# `window.__INITIAL_STATE__ = …;` (JSON literals; function-wrapped states are not read).
+STATE_ASSIGNMENT_RE = re.compile(
+    r"^\s*(?:window\.|var\s+|self\.)?(?P<name>__[A-Z][A-Z0-9_]*__)\s*=\s*(?P<json>[\[{].*?)\s*;?\s*$",
+    re.S,
+)
+INLINE_SCRIPT_XPATH = "//script[not(@src)]"
 
 # --- Title ---------------------------------------------------------------------------------------
 

@@ -61,14 +61,15 @@ def _next_text(blocks: list[Block], index: int) -> str:
     return ""
 
 
-def parse_related(blocks: list[Block], base_url: str, now: datetime) -> list[Related]:
+def parse_related(blocks: list[Block], base_url: str, now: datetime,
+                  heading: Block | None = None) -> list[Related]:
     """Items of a related-news region (the blocks after its heading)."""
-    by_id = _items_by_article_id(blocks, base_url, now)
+    by_id = _items_by_article_id(blocks, base_url, now, heading)
     return by_id if by_id is not None else _items_by_repetition(blocks, base_url, now)
 
 
-def _items_by_article_id(blocks: list[Block], base_url: str,
-                         now: datetime) -> list[Related] | None:
+def _items_by_article_id(blocks: list[Block], base_url: str, now: datetime,
+                         heading: Block | None) -> list[Related] | None:
     """One item per linked article id, however often and in whatever order its title, time,
     summary and "Read More" appear: each text piece belongs to the id its link names, or, when
     unlinked, to the one id whose links share its nearest enclosing element with it."""
@@ -88,9 +89,11 @@ def _items_by_article_id(blocks: list[Block], base_url: str,
         if article:
             for element in piece.path:
                 under.setdefault(element, set()).add(article)
+    # The element around the heading holds the whole list: never one item's wrapper.
+    outer = {e for piece in heading.pieces for e in piece.path} if heading else set()
     groups: dict[str, list[Piece]] = {article: [] for article in urls}
     for piece, article in zip(pieces, ids, strict=True):
-        owner = article or _owner(piece, under)
+        owner = article or _owner(piece, under, outer)
         if owner:
             groups[owner].append(piece)
     items = [_item(groups[article], urls[article], now) for article in urls]
@@ -105,8 +108,10 @@ def _piece_link(piece: Piece, base_url: str) -> str | None:
     return url if url and article_id_from_url(url) else None
 
 
-def _owner(piece: Piece, under: dict[int, set[str]]) -> str | None:
+def _owner(piece: Piece, under: dict[int, set[str]], outer: set[int]) -> str | None:
     for element in reversed(piece.path):
+        if element in outer:
+            return None
         found = under.get(element)
         if found:
             return next(iter(found)) if len(found) == 1 else None

@@ -227,8 +227,7 @@ def _shown_summary(body: list[Block]) -> list[str]:
         return []
     lead, first, second = body[0], body[1], body[2]
     if (lead.container != first.container and first.container == second.container
-            and not lead.is_heading and len(lead.text.split()) >= 8
-            and not match_dateline(lead.text)):
+            and not lead.is_heading and len(lead.text.split()) >= 8):
         return [lead.text]
     return []
 
@@ -254,7 +253,8 @@ def _tail(blocks: list[Block], seg: Segments, skip: range, base_url: str, now: d
                         if is_cut_marker(blocks[j].text) or j in (stop_at, skip.start)),
                        len(blocks))
             seg.related = merge_related(seg.related,
-                                        parse_related(blocks[index + 1:end], base_url, now))
+                                        parse_related(blocks[index + 1:end], base_url, now,
+                                                      block))
 
 
 def _whole_disclaimer(blocks: list[Block], index: int) -> tuple[str, int]:

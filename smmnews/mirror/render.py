@@ -102,6 +102,8 @@ def _make_consistent(content: ArticleContent, axes: dict[str, str]) -> None:
         axes["summary_place"] = "meta" if content.summary else "none"
     if not _time_forms(content):
         axes["date_place"] = "meta" if content.published_at else "none"
+    if axes["page_kind"] == "shell":
+        axes["crumbs"] = "jsonld"  # a shell shows no header: its trail is metadata
     if content.disclaimer is None:
         axes["disclaimer_split"] = "no"
 
@@ -310,7 +312,8 @@ class _Page:
                 info.append(f'<time datetime="{c.published_at.isoformat()}">{shown}</time>')
             else:
                 info.append(f"<span{self.cls('time')}>{shown}</span>")
-        if c.source and not (c.dateline and c.source == "SMM" and self.rng.random() < 0.5):
+        if c.source and not (c.dateline and "(SMM)" in c.dateline and c.source == "SMM"
+                             and self.rng.random() < 0.5):
             info.append(f"<span{self.cls('source')}>Source: {self.t(c.source)}</span>")
         if info:
             parts += [f"<div{self.cls('info')}>{part}</div>" for part in info]
@@ -542,8 +545,6 @@ class _Page:
         c, a = self.c, self.a
         body = list(c.body)
         summary = c.summary
-        if c.summary_is_lead and a["summary_place"] == "shown":
-            body = body[1:]
         content_html = _blob_blocks(body) + "".join(
             f"<p>{escape(x)}</p>" for x in ([c.disclaimer] if c.disclaimer else [])
             + [contact_line(n, e) for n, e in c.contacts])
@@ -564,15 +565,18 @@ class _Page:
                 data["datePublished"] = published.isoformat()
             if summary:
                 data["description"] = summary
+            if c.source:
+                data["sourceOrganization"] = {"@type": "Organization", "name": c.source}
             return ('<script type="application/ld+json">' + json.dumps(data, ensure_ascii=False)
                     + "</script>")
         news: dict[str, object] = {"newsId": int(c.article_id), "title": c.title,
                                    "content": content_html}
         if stamp is not None:
             news["publishTime"] = stamp
-        if summary and (c.summary_is_lead and a["summary_place"] == "shown"
-                        or not c.summary_is_lead):
+        if summary:
             news["summary"] = summary
+        if c.source:
+            news["source"] = c.source
         state = {"detail": {"news": news}, "user": {"login": False}}
         payload = json.dumps(state, ensure_ascii=False).replace("</", "<\\/")
         writers: dict[str, Callable[[str], str]] = {
