@@ -28,7 +28,7 @@ from smmnews.extract.dates import (
 )
 from smmnews.extract.metadata import Metadata, read_metadata
 from smmnews.extract.parse import parse_html
-from smmnews.extract.related import Related
+from smmnews.extract.related import Related, title_key
 from smmnews.extract.urls import absolute_url, article_id_from_url, canonical_url
 
 # A page linking this many other articles from its main text is a listing, not an article.
@@ -151,19 +151,23 @@ def extract_article(html: str, url: str, now: datetime) -> ArticleParts | NotAnA
     if sel.root is None:
         return NotAnArticle("no HTML document")
     blob_html = blob_article_html(sel)  # before linearising: that prunes the scripts
-    result = _extract(sel, url, now, article_id)
-    if (isinstance(result, NotAnArticle) and result.reason in _BLOB_ANSWERS
-            and blob_html is not None):
+    result, title_shown = _extract(sel, url, now, article_id)
+    no_article = isinstance(result, NotAnArticle) and result.reason in _BLOB_ANSWERS
+    if blob_html is not None and (no_article or not title_shown):
         shown = parse_html(html)
         body = next(shown.root.iter("body"), None)
         if body is not None:
             body.insert(0, parse_html(blob_html).root.find(".//article"))
-            return _extract(shown, url, now, article_id)
+            from_blob, _ = _extract(shown, url, now, article_id)
+            if not isinstance(from_blob, NotAnArticle) or no_article:
+                return from_blob
     return result
 
 
 def _extract(sel: Selector, url: str, now: datetime,
-             article_id: str) -> ArticleParts | NotAnArticle:
+             article_id: str) -> tuple[ArticleParts | NotAnArticle, bool]:
+    """The article of the page, and whether the page displays its title (a page that does
+    not is a client-rendered shell, whose article is in its state blob)."""
     root: Any = sel.root
     meta = read_metadata(sel)
     page = linearise(root)
@@ -191,7 +195,9 @@ def _extract(sel: Selector, url: str, now: datetime,
         body_method=seg.method, paywall_hint=seg.paywall_hint,
     )
     reason = _not_article(parts, seg)
-    return NotAnArticle(reason) if reason else parts
+    title_shown = bool(titles) and title_key(titles[0][1]) in {title_key(b.text)
+                                                                for b in page.blocks}
+    return (NotAnArticle(reason) if reason else parts), title_shown
 
 
 __all__ = ["ArticleParts", "NotAnArticle", "extract_article", "iso"]

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from parsel import Selector
+
+from smmnews.extract.dates import parse_epoch, parse_iso
 
 from smmnews.extract.markers import (
     BLOB_BODY_KEYS,
@@ -21,6 +24,7 @@ from smmnews.extract.markers import (
     INLINE_SCRIPT_XPATH,
     JSONLD_CSS,
     NEXT_DATA_CSS,
+    NEXT_DATE_KEYS,
     NEXT_TITLE_KEYS,
     STATE_ASSIGNMENT_RE,
 )
@@ -88,6 +92,13 @@ def _as_html(body: str) -> str:
                    for line in body.splitlines() if line.strip())
 
 
+def _date(node: dict[str, Any]) -> datetime | None:
+    value = next((node[k] for k in NEXT_DATE_KEYS if node.get(k)), None)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return parse_epoch(float(value))
+    return parse_iso(value) if isinstance(value, str) else None
+
+
 def blob_article_html(sel: Selector) -> str | None:
     """The article of the page's state blobs or JSON-LD as HTML: title, source, text."""
     nodes = [node for blob in state_blobs(sel) for node in walk(blob)]
@@ -100,6 +111,10 @@ def blob_article_html(sel: Selector) -> str | None:
             continue
         source = _first_text(node, BLOB_SOURCE_KEYS)
         parts = [f"<h1>{escape(title, quote=False)}</h1>"]
+        date = _date(node)
+        if date is not None:
+            # Shown under the title as a page would, so the header is found as on any page.
+            parts.append(f"<div>{date:%Y-%m-%d %H:%M:%S}</div>")
         if source:
             parts.append(f"<div>Source: {escape(source, quote=False)}</div>")
         parts.append(f"<div>{_as_html(body)}</div>")

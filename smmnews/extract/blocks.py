@@ -182,7 +182,7 @@ class _Walker:
             if cells:
                 self.page.blocks.append(
                     Block(text=" | ".join(cells), kind="row", chrome=chrome, cells=cells,
-                          table=self.tables)
+                          table=self.tables, container=self.element_stack[-1])
                 )
 
     def add_image(self, el: Any) -> None:
