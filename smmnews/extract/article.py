@@ -157,11 +157,22 @@ def extract_article(html: str, url: str, now: datetime) -> ArticleParts | NotAnA
         shown = parse_html(html)
         body = next(shown.root.iter("body"), None)
         if body is not None:
-            body.insert(0, parse_html(blob_html).root.find(".//article"))
+            _mount(body, parse_html(blob_html).root.find(".//article"))
             from_blob, _ = _extract(shown, url, now, article_id)
             if not isinstance(from_blob, NotAnArticle) or no_article:
                 return from_blob
     return result
+
+
+def _mount(body: Any, article: Any) -> None:
+    """The blob's article first; what the page shows around it becomes an <aside>: its related
+    news and trail are still read, its chrome and tickers never become body text."""
+    aside = body.makeelement("aside", {})
+    aside.text, body.text = body.text, None
+    for child in list(body):
+        aside.append(child)
+    body.append(article)
+    body.append(aside)
 
 
 def _extract(sel: Selector, url: str, now: datetime,

@@ -94,6 +94,9 @@ def _header(blocks: list[Block], title: str | None) -> tuple[int | None, int | N
     cut = next((i for i, b in enumerate(blocks) if is_cut_marker(b.text)), len(blocks))
     after = first_title if first_title is not None else -1
     date = next((d for d in dates if after < d < cut), None)
+    if date is not None and first_title is not None and _words(
+            blocks[first_title + 1:date]) >= EMPTY_REGION_WORDS:
+        date = None  # a date below the article text (a sign-off) is not the header's
     return first_title, date
 
 

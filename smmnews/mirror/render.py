@@ -227,7 +227,10 @@ class _Page:
                          f'<link rel="canonical" href="{_attr(c.url)}">')
         if a["page_kind"] != "shell" or a["blob"] != "jsonld":
             parts.append(f'<meta property="og:title" content="{_attr(c.title)}">')
-        if c.summary and (a["summary_place"] == "meta" or self.rng.random() < 0.5):
+        # A lead shown once above one or two paragraphs cannot be told from the text without
+        # a description: the page then carries one.
+        if c.summary and (a["summary_place"] == "meta" or len(c.body) < 3
+                          or self.rng.random() < 0.5):
             parts.append(f'<meta name="description" content="{_attr(c.summary)}">')
         if c.published_at and a["date_place"] in ("both", "meta"):
             parts.append(self.date_meta())
