@@ -228,8 +228,11 @@ def _shown_summary(body: list[Block]) -> list[str]:
     """A lead shown once above the body in its own container (not repeated in the text)."""
     if len(body) < 3:
         return []
-    lead, first, second = body[0], body[1], body[2]
-    if (lead.container != first.container and first.container == second.container
+    lead = body[0]
+    # The text's own blocks share containers (lists and tables bring their own); the lead
+    # sits in none of them.
+    later = [b.container for b in body[1:]]
+    if (lead.container not in later and len(set(later)) < len(later)
             and not lead.is_heading and len(lead.text.split()) >= 8):
         return [lead.text]
     return []

@@ -195,12 +195,17 @@ def generate(seed: int, now: datetime | None = None) -> ArticleContent:
         ((None, analyst[1]), (None, "service.en@smm.cn")),
         (),
     ))
-    related = tuple(_related(rng, now, article_id + k + 1) for k in range(rng.randint(0, 4)))
+    related: list[RelatedItem] = []
+    for offset in range(rng.randint(0, 4)):
+        item = _related(rng, now, article_id + offset + 1)
+        # Headlines repeat on the real site too, but a record keeps one item per headline.
+        if item.title not in {article.title, *(r.title for r in related)}:
+            related.append(item)
     return ArticleContent(
         article_id=str(article_id), url=f"{SITE}{article.path}", now=now, title=article.title,
         published_at=published, summary=summary, summary_is_lead=summary_is_lead,
         body=tuple(blocks), dateline=dateline, source=source, disclaimer=disclaimer,
-        contacts=contacts, related=related,
+        contacts=contacts, related=tuple(related),
         breadcrumbs=rng.choice((("Home", "Metal News"), ())), is_partial=partial,
     )
 
