@@ -86,12 +86,16 @@ def _header(blocks: list[Block], title: str | None) -> tuple[int | None, int | N
     key = title_key(title) if title else None
     titles = [i for i, b in enumerate(blocks) if key and title_key(b.text) == key and not b.crumb]
     dates = [i for i, b in enumerate(blocks) if not b.chrome and parse_header_date(b.text)]
-    pairs = [(d - t, t, d) for t in titles for d in dates if 0 < d - t <= HEADER_MAX_GAP]
+    cut = next((i for i, b in enumerate(blocks) if is_cut_marker(b.text)), len(blocks))
+    # The header's date stands right under the title: not past the article text's end, not
+    # below a paragraph of text (related-news times, sign-off dates).
+    pairs = [(d - t, t, d) for t in titles for d in dates
+             if 0 < d - t <= HEADER_MAX_GAP and not (t < cut < d)
+             and _words(blocks[t + 1:d]) < EMPTY_REGION_WORDS]
     if pairs:
         _, t, d = min(pairs)
         return t, d
     first_title = titles[0] if titles else None
-    cut = next((i for i, b in enumerate(blocks) if is_cut_marker(b.text)), len(blocks))
     after = first_title if first_title is not None else -1
     date = next((d for d in dates if after < d < cut), None)
     if date is not None and first_title is not None and _words(
@@ -138,7 +142,8 @@ def _region(blocks: list[Block], title_at: int | None, date_at: int | None) -> t
         first = next((i for i in range(title_at) if not is_chrome(blocks[i])), title_at)
         before_end = _cut(blocks, first, title_at)
         before = _words(blocks[first:before_end])
-        if words < EMPTY_REGION_WORDS or (before >= BODY_FIRST_MIN_WORDS and before >= 3 * words):
+        if ((words < EMPTY_REGION_WORDS and before > words)
+                or (before >= BODY_FIRST_MIN_WORDS and before >= 3 * words)):
             return first, before_end, "body_first"
     return start, end, method
 
