@@ -124,7 +124,8 @@ def _item(pieces: list[Piece], url: str, now: datetime) -> _Item | None:
     item: _Item | None = None
     published: datetime | None = None
     for piece in pieces:
-        text = strip_bullet(piece.text)
+        # U+FFFD: bytes the page's encoding could not decode must not hide a time ("2� hours").
+        text = strip_bullet(piece.text.replace("\ufffd", ""))
         if not text:
             continue
         if is_time_line(text):
