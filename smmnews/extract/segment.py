@@ -25,7 +25,7 @@ from smmnews.extract.boilerplate import (
     merge_contacts,
     strip_inline_promo,
 )
-from smmnews.extract.dates import match_dateline, parse_header_date
+from smmnews.extract.dates import is_time_line, match_dateline, parse_header_date
 from smmnews.extract.markers import (
     DISCLAIMER_MAX_LINES,
     HEADER_DATE_RE,
@@ -50,6 +50,9 @@ HEADER_MAX_GAP = 8
 # An L4 (a) page has its header after the body: fewer words than this after the header.
 EMPTY_REGION_WORDS = 25
 BODY_FIRST_MIN_WORDS = 60
+# A short text after the header is the article (a summary-only page) unless at least this
+# much text stands before the title.
+MIN_TEXT_BEFORE_WORDS = 12
 _CRUMB_SEPARATORS = ("/", ">", "»", "›", "|")
 _TAG_MAX_WORDS = 4
 
@@ -141,8 +144,11 @@ def _region(blocks: list[Block], title_at: int | None, date_at: int | None) -> t
     if header_end is not None and title_at is not None:
         first = next((i for i in range(title_at) if not is_chrome(blocks[i])), title_at)
         before_end = _cut(blocks, first, title_at)
-        before = _words(blocks[first:before_end])
-        if ((words < EMPTY_REGION_WORDS and before > words)
+        # Trails ending in the title and bare time lines (tickers) are no article text.
+        title = blocks[title_at].text
+        before = _words([b for b in blocks[first:before_end]
+                         if not b.text.endswith(title) and not is_time_line(b.text)])
+        if ((words < EMPTY_REGION_WORDS and before > max(words, MIN_TEXT_BEFORE_WORDS))
                 or (before >= BODY_FIRST_MIN_WORDS and before >= 3 * words)):
             return first, before_end, "body_first"
     return start, end, method
