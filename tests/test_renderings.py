@@ -8,7 +8,8 @@ Contents: every fixture case's reviewed expected record, and invented articles.
 
 A failure prints the seed, the wrong fields and the page shrunk to the fewest non-plain axes.
 Replay one seed: `SMMNEWS_RENDER_SEED=1234 .venv/bin/python -m pytest tests/test_renderings.py`
-(add `-k <case>` for a fixture content). More seeds: `SMMNEWS_RENDER_COUNT=20000`.
+(add `-k <case>` for a fixture content). More seeds: `SMMNEWS_RENDER_COUNT=20000`; other
+seeds: `SMMNEWS_RENDER_BASE=<n>`.
 Fixed regressions are pages saved under fixtures/renderings/ (test_saved_regression).
 """
 
@@ -30,6 +31,8 @@ CASES = case_names(ARTICLES)
 # Renderings per CI run: fixture contents x seeds + generated contents (>= 2,000 in all).
 COUNT = int(os.environ.get("SMMNEWS_RENDER_COUNT", "4000"))
 ONLY_SEED = os.environ.get("SMMNEWS_RENDER_SEED")
+# Shifts every seed: explore renderings CI does not run (`SMMNEWS_RENDER_BASE=7`).
+BASE = int(os.environ.get("SMMNEWS_RENDER_BASE", "0")) * 10_000_000
 PER_CASE = max(1, COUNT // 2 // len(CASES))
 GENERATED = COUNT - PER_CASE * len(CASES)
 CHUNKS = 10
@@ -37,7 +40,9 @@ REGRESSIONS = ROOT / "renderings"
 
 
 def seeds(start: int, count: int) -> list[int]:
-    return [int(ONLY_SEED)] if ONLY_SEED is not None else list(range(start, start + count))
+    if ONLY_SEED is not None:
+        return [int(ONLY_SEED)]
+    return list(range(BASE + start, BASE + start + count))
 
 
 def first_failure(contents: list[tuple[ArticleContent, int]]) -> str | None:

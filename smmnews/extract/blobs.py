@@ -17,7 +17,6 @@ from typing import Any
 from parsel import Selector
 
 from smmnews.extract.dates import parse_epoch, parse_iso
-
 from smmnews.extract.markers import (
     BLOB_BODY_KEYS,
     BLOB_SOURCE_KEYS,

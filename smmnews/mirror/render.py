@@ -562,7 +562,7 @@ class _Page:
             text_body = "\n\n".join(b.text for b in c.body) + "".join(
                 f"\n\n{x}" for x in ([c.disclaimer] if c.disclaimer else [])
                 + [contact_line(n, e) for n, e in c.contacts])
-            data = {"@context": "https://schema.org", "@type": "NewsArticle",
+            data: dict[str, object] = {"@context": "https://schema.org", "@type": "NewsArticle",
                     "headline": c.title, "articleBody": text_body}
             if published is not None:
                 data["datePublished"] = published.isoformat()
