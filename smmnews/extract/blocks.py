@@ -13,7 +13,13 @@ from typing import Any
 
 from lxml import etree
 
-from smmnews.extract.markers import BLOCK_TAGS, BREADCRUMB_HINT, CHROME_TAGS, DROP_TAGS
+from smmnews.extract.markers import (
+    BLOCK_TAGS,
+    BREADCRUMB_HINT,
+    CHROME_TAGS,
+    DROP_TAGS,
+    HIDDEN_STYLE_RE,
+)
 
 _CHROME_ROLES = frozenset({"navigation", "contentinfo", "complementary", "banner", "dialog"})
 
@@ -202,7 +208,8 @@ class _Walker:
             self.flush()
             return False
         names = el.keys()  # one call; most elements carry no attribute that matters here
-        if names and ("hidden" in names or el.get("aria-hidden") == "true"):
+        if names and ("hidden" in names or el.get("aria-hidden") == "true"
+                      or ("style" in names and HIDDEN_STYLE_RE.search(el.get("style") or ""))):
             return False
         if tag == "table" and _is_data_table(el):
             self.add_table(el)

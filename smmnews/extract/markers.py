@@ -37,6 +37,8 @@ BLOCK_TAGS = frozenset(
      "summary", "picture"}
 )
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Inline styles that hide an element (desktop/mobile variants of one header ship together).
+HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # class/id/aria-label fragment of breadcrumb trails ("breadcrumb___3xK", "crumbs").
 BREADCRUMB_HINT = "crumb"
 

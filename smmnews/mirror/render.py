@@ -64,6 +64,11 @@ AXES: dict[str, tuple[str, ...]] = {
     "contacts_as": ("p", "list", "table"),
     "promo": ("no", "yes"),
     "crumbs": ("line", "classed", "jsonld"),
+    # Added beyond the issue's list: what hand-edited and templated HTML also does.
+    "hidden_copies": ("no", "yes"),  # display:none / hidden duplicates (mobile variants)
+    "hard_wrap": ("no", "yes"),  # paragraph text wrapped over lines, as editors save it
+    "tag_case": ("lower", "upper"),
+    "end_tags": ("closed", "omitted"),  # </p> and </li> left out, as HTML allows
 }
 
 
@@ -86,7 +91,12 @@ def render(content: ArticleContent, seed: int,
     axes = draw_axes(seed, overrides)
     _make_consistent(content, axes)
     page = _Page(content, axes, random.Random(seed * 7 + 1))
-    return Rendering(page.html(), axes, seed)
+    html = page.html()
+    if axes["end_tags"] == "omitted":
+        html = re.sub(r"</(?:p|li)>", "", html)
+    if axes["tag_case"] == "upper":
+        html = re.sub(r"<(/?)([a-z][a-z0-9]*)", lambda m: f"<{m[1]}{m[2].upper()}", html)
+    return Rendering(html, axes, seed)
 
 
 def _make_consistent(content: ArticleContent, axes: dict[str, str]) -> None:
@@ -208,7 +218,8 @@ class _Page:
         main = (related + article) if self.a["related_position"] == "before" else (
             article + related)
         if kind == "shell":
-            main = f'<div id="root"{self.cls("root")}>{related}</div>'
+            main = (f'<noscript>You need to enable JavaScript to run this app.</noscript>'
+                    f'<div id="root"{self.cls("root")}>{related}</div>')
         tag = "main" if self.a["classes"] == "semantic" else "div"
         html_attrs = ' lang="en" amp' if kind == "amp" else ' lang="en"'
         body_attrs = ' onload="window.print()"' if kind == "print" else ""
@@ -330,6 +341,14 @@ class _Page:
         if c.published_at and a["date_decoys"] == "yes":
             later = c.published_at.replace(year=c.published_at.year + 1)
             parts.append(f"<div{self.cls('updated')}>Updated: {date_text(later, 'iso')}</div>")
+        if a["hidden_copies"] == "yes":
+            # The mobile header, hidden on desktop: a second title and an older date.
+            old = c.published_at.replace(year=c.published_at.year - 2) if c.published_at else None
+            parts.append(f'<div style="display: none"{self.cls("mobileHeader")}><h2>'
+                         f"{self.t(c.title)}</h2>"
+                         + (f"<span>{date_text(old, 'display')}</span>" if old else "")
+                         + "<p>Open this article in the SMM app for live prices and charts.</p>"
+                         "</div>")
         return self.sep.join(p for p in parts if p)
 
     def article(self) -> str:
@@ -347,6 +366,9 @@ class _Page:
             summary_first = False
         content = self.body_html(body, c.body[0] if summary_first else None)
         tail = self.tail()
+        if a["hidden_copies"] == "yes" and body:
+            tail = (f"<div hidden><p>{self.t(body[-1].text)}</p><p>Loading comments for this "
+                    "article, please wait a moment.</p></div>") + tail
         wrapper = "article" if a["classes"] == "semantic" else "div"
         inner = self.sep.join(p for p in (
             self.header(), summary,
@@ -400,7 +422,23 @@ class _Page:
         return self.sep.join(merged)
 
     def inline(self, text: str) -> str:
-        """Paragraph text, maybe with an inline element around one word."""
+        """Paragraph text, maybe hard-wrapped, maybe with an inline element around one word."""
+        if self.a["hard_wrap"] == "yes":
+            return self._wrapped(text)
+        return self._marked(text)
+
+    def _wrapped(self, text: str) -> str:
+        lines, line = [], ""
+        for word in text.split(" "):
+            if line and len(line) + len(word) > 70:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+        return "\n      ".join(self._marked(x) for x in lines)
+
+    def _marked(self, text: str) -> str:
         if self.a["inline_markup"] == "yes":
             words = text.split(" ")
             if len(words) > 4:
