@@ -196,11 +196,14 @@ def related_from_images(images: list[Image], base_url: str) -> list[Related]:
 
 
 def merge_related(*groups: list[Related]) -> list[Related]:
+    """One item per linked article id (two articles may share a headline: daily comments),
+    one per headline among unlinked items; the first seen wins."""
     merged: list[Related] = []
     seen: set[str] = set()
     for group in groups:
         for item in group:
-            key = title_key(item["title"] or "")
+            article = article_id_from_url(item["url"] or "")
+            key = f"id:{article}" if article else title_key(item["title"] or "")
             if key and key not in seen:
                 seen.add(key)
                 merged.append(item)
