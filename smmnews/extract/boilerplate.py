@@ -12,6 +12,7 @@ from smmnews.extract.markers import (
     CHROME_MAX_CHARS,
     CHROME_RE,
     CONTACT_RES,
+    CUT_MARKER_INITIALS,
     CUT_MARKER_RE,
     DISCLAIMER_END_RE,
     DISCLAIMER_PREFIX,
@@ -28,7 +29,6 @@ from smmnews.extract.markers import (
 from smmnews.extract.urls import article_id_from_url
 
 Contact = dict[str, str | None]
-_CUT_INITIALS = frozenset("DFRMdfrm")
 _BULLETS = "•·-–▪►"
 
 
@@ -38,7 +38,7 @@ def is_disclaimer(text: str) -> bool:
 
 def is_cut_marker(text: str) -> bool:
     # Every cut marker starts with one of these letters; most blocks fail this cheap test.
-    return text[:1] in _CUT_INITIALS and bool(CUT_MARKER_RE.match(text))
+    return text[:1] in CUT_MARKER_INITIALS and bool(CUT_MARKER_RE.match(text))
 
 
 def is_promo(text: str) -> bool:

@@ -52,13 +52,14 @@ def parse_header_date(text: str) -> tuple[datetime, str] | None:
         return None
     match = HEADER_DATE_RE.match(text)
     if match:
-        month = month_number(match["mon"])
+        month = month_number(match["mon"] or match["mon2"])
         if month is None:
             return None
         h, m, s = _clock(match["hour"], match["minute"], match["second"], match["ampm"])
         zone = UTC if match["tz"] else SHANGHAI
+        day = int(match["day"] or match["day2"])
         try:
-            value = datetime(int(match["year"]), month, int(match["day"]), h, m, s, tzinfo=zone)
+            value = datetime(int(match["year"]), month, day, h, m, s, tzinfo=zone)
         except ValueError:
             return None
         return value.astimezone(SHANGHAI), match["raw"]

@@ -85,9 +85,13 @@ NON_TITLES = frozenset({"shanghai metals market", "smm", "metals news", "news", 
 MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # "Published: Feb 5, 2026 19:36", "iconNov 17, 2025 13:09", "Jul 31,2017", "Aug 02, 2024 17:11",
 # "• Jan 19, 2026, at 11:55 am", "- Sep 11, 2024, at 9:44 am", "Nov 19, 2015 09:23 GMT".
+# Words a page may put before its date: "Published:", "Posted on", "Release time:".
+DATE_PREFIX = (r"(?:(?:Published|Posted|Released|Release time|Publish time|Date|Time)"
+               r"(?:\s+(?:on|at))?\s*[:：]?\s*|icon\s*|[•·\-–]\s*)?")
 HEADER_DATE_RE = re.compile(
-    r"^(?:Published:\s*|icon\s*|[•·\-–]\s*|Date:\s*)?"
-    r"(?P<raw>(?P<mon>" + MONTHS + r")\s*(?P<day>\d{1,2}),\s*(?P<year>\d{4})"
+    r"^" + DATE_PREFIX
+    + r"(?P<raw>(?:(?P<mon>" + MONTHS + r")\s*(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,\s*|\s+)"
+    r"|(?P<day2>\d{1,2})\s+(?P<mon2>" + MONTHS + r"),?\s+)(?P<year>\d{4})"
     r"(?:,?\s*(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"\s*(?P<ampm>[ap]\.?m\.?)?)?(?:\s*(?P<tz>GMT|UTC))?)"
     # Some renderings glue the source onto the date line: "Mar 20, 2026 08:36Source:SMM".
@@ -95,12 +99,13 @@ HEADER_DATE_RE = re.compile(
     re.IGNORECASE,
 )
 ISO_DATE_TEXT_RE = re.compile(
-    r"^(?:Published:\s*)?(?P<raw>(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    r"^" + DATE_PREFIX
+    + r"(?P<raw>(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
     r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?)$"
 )
 # "28/08/2025 14:10": day first, as Chinese and European sites write it.
 DMY_DATE_TEXT_RE = re.compile(
-    r"^(?:Published:\s*)?(?P<raw>(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})"
+    r"^" + DATE_PREFIX + r"(?P<raw>(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})"
     r"(?:\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?)$"
 )
 TIME_UNITS = r"sec|second|min|minute|hour|hr|day|week|month|year"
@@ -134,18 +139,23 @@ DATELINE_RES = (
 
 DISCLAIMER_PREFIX = "Data Source Statement:"
 # Lines that end the article text: everything after them is disclaimer, contacts or related news.
+# Headings of related-news blocks (wording of the site and of common CMS templates).
+RELATED_HEADINGS = (
+    "Related News", "More popular news", "Related Price", "Related Articles?", "Recommended News",
+    "Related Reading", "Related Stories", "Related Posts", "Related Content", "More Related News",
+    "You May Also Like", "You Might Also Like", "Recommended for You", "Recommended Reading",
+    "Further Reading", "Read Also", "See Also",
+)
+_RELATED_HEADING = r"(?:" + "|".join(RELATED_HEADINGS) + r")\s*[:：]?$"
 CUT_MARKER_RE = re.compile(
     r"^(?:Data Source Statement\s*:|For queries,? please contact|For any inquiries"
     r"|For news cooperation|For more information on how to access our research reports"
-    r"|Related News$|Related news$|More popular news$|Related Price$|Related Articles?$"
-    r"|Recommended News$)",
+    r"|" + _RELATED_HEADING + r")",
     re.IGNORECASE,
 )
-RELATED_HEADING_RE = re.compile(
-    r"^(?:Related News|More popular news|Related Price|Related Articles?|Recommended News"
-    r"|Related Reading)$",
-    re.IGNORECASE,
-)
+# Every cut marker starts with one of these letters (a cheap test before the regex).
+CUT_MARKER_INITIALS = frozenset("DFRMYS" + "DFRMYS".lower())
+RELATED_HEADING_RE = re.compile(r"^" + _RELATED_HEADING, re.IGNORECASE)
 READ_MORE_RE = re.compile(r"^(?:Read More|More|View More|Load More|More News)\s*[>›»]*$", re.I)
 # Contact lines; each yields (name, e-mails).
 CONTACT_RES = (

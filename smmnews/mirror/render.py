@@ -44,11 +44,13 @@ AXES: dict[str, tuple[str, ...]] = {
     "related_copies": ("1", "2", "3", "4"),
     "related_attrs": ("no", "yes"),
     "related_time": ("after", "before"),
-    "related_time_form": ("absolute", "relative", "iso", "dmy", "dotted"),
+    "related_time_form": ("absolute", "relative", "iso", "dmy", "dotted", "day_month", "slashed"),
     "related_read_more": ("no", "yes"),
-    "related_heading": ("Related News", "Related news", "Recommended News", "Related Articles"),
+    "related_heading": ("Related News", "Related news", "Recommended News", "Related Articles",
+                        "You May Also Like", "Related Stories", "See Also:"),
     "date_place": ("both", "text", "meta"),
-    "date_text_form": ("display", "published", "iso", "dmy", "dotted", "at"),
+    "date_text_form": ("display", "published", "iso", "dmy", "dotted", "at", "day_month",
+                       "posted", "slashed"),
     "date_meta_form": ("offset", "zulu", "epoch_s", "epoch_ms", "time_element"),
     "date_decoys": ("no", "yes"),
     "summary_place": ("shown", "repeated", "meta"),
@@ -163,6 +165,9 @@ def date_text(moment: datetime, form: str) -> str | None:
         "dmy": f"{moment:%d/%m/%Y %H:%M}",
         "dotted": f"{_month(moment)}. {moment.day}, {moment:%Y}, {_clock12(moment, True)}",
         "at": f"{day}, at {_clock12(moment, False)}",
+        "day_month": f"{moment.day} {moment:%B %Y %H:%M}",
+        "posted": f"Posted on {day} {moment:%H:%M}",
+        "slashed": f"{moment:%Y/%m/%d %H:%M}",
     }
     return forms.get(form)
 
