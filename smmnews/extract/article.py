@@ -25,6 +25,8 @@ from smmnews.extract.dates import (
     iso,
     match_dateline,
     parse_header_date,
+    parse_iso,
+    parse_relative,
 )
 from smmnews.extract.metadata import Metadata, read_metadata
 from smmnews.extract.parse import parse_html
@@ -186,9 +188,17 @@ def _extract(sel: Selector, url: str, now: datetime,
     seg = segment.segment(page, titles[0][1] if titles else None, url, now)
     published = list(meta.published)
     if seg.date_line is not None:
+        # The header's own <time datetime> (never the page's first <time>: related news and
+        # tickers may come first), then the date as shown, relative ones resolved against now.
+        stamp = parse_iso(seg.date_attr) if seg.date_attr else None
+        if stamp is not None and seg.date_attr:
+            published.append(("time_element", stamp, seg.date_attr.strip()))
         shown = parse_header_date(seg.date_line)
+        relative = parse_relative(seg.date_line, now) if shown is None else None
         if shown:
             published.append(("text", shown[0], shown[1]))
+        elif relative is not None:
+            published.append(("text", relative, seg.date_line))
     summaries = [("shown", s) for s in seg.summaries] + [
         (source, text) for source, raw in meta.descriptions if (text := clean_text(raw))
     ]

@@ -55,6 +55,7 @@ class Block:
     chrome_verdict: bool | None = None
     pieces: tuple[Piece, ...] = ()
     table: int = 0  # rows of one <table> share a number (1, 2, ...): tables stay apart
+    datetime: str | None = None  # a <time datetime="..."> inside the block
 
     @property
     def link_ratio(self) -> float:
@@ -125,6 +126,7 @@ class _Walker:
         self.path: list[int] = []
         self.numbered = 0
         self.tables = 0
+        self.datetime: str | None = None
         self.pieces: list[Piece] = []
         self.piece_parts: list[str] = []
         self.piece_href: str | None = None
@@ -165,11 +167,13 @@ class _Walker:
                     text=text, kind=self.kind or "p", link_chars=min(self.link_chars, len(text)),
                     hrefs=tuple(self.hrefs), chrome=self.chrome > 0, crumb=self.crumb > 0,
                     container=self.element_stack[-2], pieces=tuple(self.pieces),
+                    datetime=self.datetime,
                 ))
             self.parts = []
             self.hrefs = []
             self.link_chars = 0
         self.pieces = []
+        self.datetime = None
         self.kind = None
 
     def add_table(self, table: Any) -> None:
@@ -233,6 +237,8 @@ class _Walker:
         self.path.append(self.numbered)
         if tag == "a":
             self.anchors.append(el.get("href"))
+        elif tag == "time" and names:
+            self.datetime = el.get("datetime") or self.datetime
         if tag in BLOCK_TAGS:
             self.flush()
             self.kind_stack.append(tag if tag in _HEADING_OR_LI

@@ -132,6 +132,11 @@ def split_trailing_time(text: str) -> tuple[str, str | None]:
     return (match["text"], match["time"]) if match else (text, None)
 
 
+def is_relative_time(text: str) -> bool:
+    text = text.strip()
+    return bool(RELATIVE_TIME_RE.match(text) or JUST_NOW_RE.match(text))
+
+
 def is_time_line(text: str) -> bool:
     text = text.strip()
     return bool(HEADER_DATE_RE.match(text) or RELATIVE_TIME_RE.match(text)

@@ -49,6 +49,8 @@ PUBLISHED_META = (("article_meta", "article:published_time"), ("itemprop", "date
                   ("pubdate_meta", "pubdate"))
 NEXT_DATA_CSS = "script#__NEXT_DATA__::text"
 JSONLD_CSS = "script[type='application/ld+json']::text"
+# A <time datetime> that shows nothing: page metadata, not a line of the page.
+EMPTY_TIME_XPATH = "(//time[@datetime][not(normalize-space())])[1]/@datetime"
 # Keys an SSR data blob may use for the article (Next.js on news.smm.cn uses "date"/"author").
 NEXT_TITLE_KEYS = ("title", "headline", "newsTitle")
 NEXT_DATE_KEYS = ("publishTime", "publish_time", "publishedAt", "datePublished", "pubTime",

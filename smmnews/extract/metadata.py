@@ -18,6 +18,7 @@ from smmnews.extract.blobs import state_blobs, walk
 from smmnews.extract.dates import parse_epoch, parse_iso
 from smmnews.extract.markers import (
     DESCRIPTION_META,
+    EMPTY_TIME_XPATH,
     JSONLD_CSS,
     NEXT_DATE_KEYS,
     NEXT_SUMMARY_KEYS,
@@ -138,7 +139,9 @@ def read_metadata(sel: Selector) -> Metadata:
         _add_title(meta, source, tags.get(key))
     for source, key in PUBLISHED_META:
         _add_date(meta, source, tags.get(key))
-    _add_date(meta, "time_element", sel.xpath("(//time/@datetime)[1]").get())
+    # A shown <time datetime> is read with the header's date line (segment.py): the first
+    # <time> of a page may be a related item's or a ticker's. An empty one is metadata.
+    _add_date(meta, "time_element", sel.xpath(EMPTY_TIME_XPATH).get())
     for source, key in DESCRIPTION_META:
         _add_text(meta.descriptions, source, tags.get(key))
     title = sel.xpath("(//title)[1]/text()").get()

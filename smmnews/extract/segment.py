@@ -25,7 +25,12 @@ from smmnews.extract.boilerplate import (
     merge_contacts,
     strip_inline_promo,
 )
-from smmnews.extract.dates import is_time_line, match_dateline, parse_header_date
+from smmnews.extract.dates import (
+    is_relative_time,
+    is_time_line,
+    match_dateline,
+    parse_header_date,
+)
 from smmnews.extract.markers import (
     DISCLAIMER_MAX_LINES,
     HEADER_DATE_RE,
@@ -50,6 +55,8 @@ HEADER_MAX_GAP = 8
 # An L4 (a) page has its header after the body: fewer words than this after the header.
 EMPTY_REGION_WORDS = 25
 BODY_FIRST_MIN_WORDS = 60
+# A <time> element makes a line the date line only in a line this short ("Published: <time>").
+DATE_LINE_MAX_WORDS = 8
 # A short text after the header is the article (a summary-only page) unless at least this
 # much text stands before the title.
 MIN_TEXT_BEFORE_WORDS = 12
@@ -65,6 +72,7 @@ class Segments:
     body_links: list[str] = field(default_factory=list)
     summaries: list[str] = field(default_factory=list)
     date_line: str | None = None
+    date_attr: str | None = None  # the date line's <time datetime> value
     source: str | None = None
     disclaimer: str | None = None
     contacts: list[Contact] = field(default_factory=list)
@@ -84,11 +92,18 @@ def _header_source(text: str) -> str | None:
     return _source_of(text) or ("SMM" if text == "SMM" else None)
 
 
+def _is_date_line(block: Block) -> bool:
+    """A date line: a date in a fixed form, a relative time ("3 hours ago"), or a short line
+    around a <time datetime> element."""
+    return bool(parse_header_date(block.text) or is_relative_time(block.text)
+                or (block.datetime and len(block.text.split()) <= DATE_LINE_MAX_WORDS))
+
+
 def _header(blocks: list[Block], title: str | None) -> tuple[int | None, int | None]:
     """Indices of the displayed title and the date line that belongs to it."""
     key = title_key(title) if title else None
     titles = [i for i, b in enumerate(blocks) if key and title_key(b.text) == key and not b.crumb]
-    dates = [i for i, b in enumerate(blocks) if not b.chrome and parse_header_date(b.text)]
+    dates = [i for i, b in enumerate(blocks) if not b.chrome and _is_date_line(b)]
     cut = next((i for i, b in enumerate(blocks) if is_cut_marker(b.text)), len(blocks))
     # The header's date stands right under the title: not past the article text's end, not
     # below a paragraph of text (related-news times, sign-off dates).
@@ -307,6 +322,7 @@ def segment(page: Page, title: str | None, base_url: str, now: datetime) -> Segm
     title_at, date_at = _header(blocks, title)
     if date_at is not None:
         seg.date_line = blocks[date_at].text
+        seg.date_attr = blocks[date_at].datetime
         glued = HEADER_DATE_RE.match(seg.date_line)
         if glued and glued["source"]:
             seg.source = glued["source"].strip()

@@ -155,7 +155,8 @@ def generate(seed: int, now: datetime | None = None) -> ArticleContent:
     """Invented content: metals-news wording, sub-headings, lists, tables, related news."""
     rng = random.Random(seed)
     now = now or datetime(2026, 3, 20, 12, 0, tzinfo=SHANGHAI)
-    published = now - timedelta(minutes=rng.randint(30, 60 * 24 * 400))
+    published = now - (timedelta(hours=rng.randint(1, 23)) if rng.random() < 0.15
+                       else timedelta(minutes=rng.randint(30, 60 * 24 * 400)))
     article_id = 103_000_000 + rng.randint(0, 999_999)
     article = invent_article(article_id, rng, published)
     paragraphs = list(article.paragraphs[1:])

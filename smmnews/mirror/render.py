@@ -50,7 +50,7 @@ AXES: dict[str, tuple[str, ...]] = {
                         "You May Also Like", "Related Stories", "See Also:"),
     "date_place": ("both", "text", "meta"),
     "date_text_form": ("display", "published", "iso", "dmy", "dotted", "at", "day_month",
-                       "posted", "slashed"),
+                       "posted", "slashed", "relative"),
     "date_meta_form": ("offset", "zulu", "epoch_s", "epoch_ms", "time_element"),
     "date_decoys": ("no", "yes"),
     "summary_place": ("shown", "repeated", "meta"),
@@ -324,8 +324,11 @@ class _Page:
         parts = [self.crumbs(), title]
         info = []
         if c.published_at and a["date_place"] in ("both", "text"):
-            shown = date_text(c.published_at, a["date_text_form"]) or date_text(
-                c.published_at, "iso")
+            shown: str | None = (
+                related_time(c.published_at, c.now, "relative")
+                if a["date_text_form"] == "relative"
+                else date_text(c.published_at, a["date_text_form"])
+                or date_text(c.published_at, "iso"))
             assert shown is not None
             if semantic:
                 info.append(f'<time datetime="{c.published_at.isoformat()}">{shown}</time>')
@@ -547,7 +550,10 @@ class _Page:
         copies = int(a["related_copies"])
         when = related_time(item.published_at, self.c.now, a["related_time_form"]) \
             if item.published_at else None
-        time_html = f"<span{self.cls('time')}>{when}</span>" if when else ""
+        time_html = "" if not when else (
+            f'<time datetime="{item.published_at.isoformat()}">{when}</time>'
+            if a["classes"] == "semantic" and item.published_at else
+            f"<span{self.cls('time')}>{when}</span>")
         summary_html = f"<p>{self.t(item.summary)}</p>" if item.summary else ""
         attrs = (f' title="{_attr(item.title)}" aria-label="{_attr(item.title)}"'
                  if a["related_attrs"] == "yes" else "")
