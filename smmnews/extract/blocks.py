@@ -79,6 +79,9 @@ class Image:
 class Page:
     blocks: list[Block] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
+    # href -> the first label a link carries besides its text (title=, aria-label=, img alt=):
+    # the headline of a related item whose visible text is only "Read More".
+    link_labels: dict[str, str] = field(default_factory=dict)
 
 
 def collapse(text: str) -> str:
@@ -197,11 +200,19 @@ class _Walker:
 
     def add_image(self, el: Any) -> None:
         src = el.get("src") or el.get("data-src") or ""
+        if self.anchors and self.anchors[-1]:
+            self.label(self.anchors[-1], el.get("alt"))
         self.page.images.append(Image(
             src=src.strip(), alt=collapse(el.get("alt") or ""),
             href=self.anchors[-1] if self.anchors else None,
             position=len(self.page.blocks), chrome=self.chrome > 0,
         ))
+
+    def label(self, href: str, value: str | None) -> None:
+        if value and href not in self.page.link_labels:
+            text = collapse(value)
+            if text:
+                self.page.link_labels[href] = text
 
     def start(self, el: Any, tag: str) -> bool:
         """Open an element; False when its subtree is to be skipped."""
@@ -236,7 +247,10 @@ class _Walker:
         self.numbered += 1
         self.path.append(self.numbered)
         if tag == "a":
-            self.anchors.append(el.get("href"))
+            href = el.get("href")
+            self.anchors.append(href)
+            if href and names:
+                self.label(href, el.get("title") or el.get("aria-label"))
         elif tag == "time" and names:
             self.datetime = el.get("datetime") or self.datetime
         if tag in BLOCK_TAGS:

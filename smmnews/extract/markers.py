@@ -115,7 +115,8 @@ RELATIVE_TIME_RE = re.compile(
     r"^(?P<n>\d+|an?|one)\s*(?P<unit>" + TIME_UNITS + r")s?\s+ago$", re.IGNORECASE)
 # "Headline 2 hours ago": list items glue a title and its time into one line.
 TRAILING_TIME_RE = re.compile(
-    r"^(?P<text>.+?)\s+(?P<time>(?:\d+|an?)\s*(?:" + TIME_UNITS + r")s?\s+ago|" + MONTHS
+    r"^(?P<text>.+?)(?:\s+[·|•–—-])?\s+(?P<time>(?:\d+|an?)\s*(?:" + TIME_UNITS + r")s?\s+ago|"
+    + MONTHS
     + r"\s*\d{1,2},\s*\d{4}(?:,?\s*(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]m)?)?)$",
     re.IGNORECASE,
 )
@@ -158,6 +159,9 @@ CUT_MARKER_RE = re.compile(
 # Every cut marker starts with one of these letters (a cheap test before the regex).
 CUT_MARKER_INITIALS = frozenset("DFRMYS" + "DFRMYS".lower())
 RELATED_HEADING_RE = re.compile(r"^" + _RELATED_HEADING, re.IGNORECASE)
+# A related item's summary has at least this many words: shorter texts are labels (category
+# chips, "SMM", "Copper").
+RELATED_SUMMARY_MIN_WORDS = 4
 READ_MORE_RE = re.compile(r"^(?:Read More|More|View More|Load More|More News)\s*[>›»]*$", re.I)
 # Contact lines; each yields (name, e-mails).
 CONTACT_RES = (

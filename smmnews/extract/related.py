@@ -13,7 +13,7 @@ from datetime import datetime
 from smmnews.extract.blocks import Block, Image, Piece
 from smmnews.extract.boilerplate import is_chrome_text, is_cut_marker, strip_bullet
 from smmnews.extract.dates import is_time_line, iso, parse_listing_time, split_trailing_time
-from smmnews.extract.markers import READ_MORE_RE, RELATED_HEADING_RE
+from smmnews.extract.markers import READ_MORE_RE, RELATED_HEADING_RE, RELATED_SUMMARY_MIN_WORDS
 from smmnews.extract.urls import absolute_url, article_id_from_url
 
 Related = dict[str, str | None]
@@ -62,26 +62,34 @@ def _next_text(blocks: list[Block], index: int) -> str:
 
 
 def parse_related(blocks: list[Block], base_url: str, now: datetime,
-                  heading: Block | None = None) -> list[Related]:
-    """Items of a related-news region (the blocks after its heading)."""
-    by_id = _items_by_article_id(blocks, base_url, now, heading)
+                  heading: Block | None = None,
+                  labels: dict[str, str] | None = None) -> list[Related]:
+    """Items of a related-news region (the blocks after its heading); `labels` are the links'
+    title=/aria-label=/alt= texts, a headline's last resort."""
+    by_id = _items_by_article_id(blocks, base_url, now, heading, labels or {})
     return by_id if by_id is not None else _items_by_repetition(blocks, base_url, now)
 
 
 def _items_by_article_id(blocks: list[Block], base_url: str, now: datetime,
-                         heading: Block | None) -> list[Related] | None:
+                         heading: Block | None, labels: dict[str, str]) -> list[Related] | None:
     """One item per linked article id, however often and in whatever order its title, time,
     summary and "Read More" appear: each text piece belongs to the id its link names, or, when
     unlinked, to the one id whose links share its nearest enclosing element with it."""
     pieces = [piece for block in blocks for piece in block.pieces]
     ids: list[str | None] = []
     urls: dict[str, str] = {}
+    titles: dict[str, str] = {}  # article id -> a label of one of its links
+    keep: list[bool] = []
     for piece in pieces:
         url = _piece_link(piece, base_url)
         article = article_id_from_url(url) if url else None
         ids.append(article)
+        # Text linking elsewhere (category chips, authors, share buttons) is no item's.
+        keep.append(article is not None or not piece.href)
         if article and article not in urls:
             urls[article] = url or ""
+        if article and piece.href in labels:
+            titles.setdefault(article, labels[piece.href])
     if not urls:
         return None
     under: dict[int, set[str]] = {}  # element number -> ids linked from inside it
@@ -91,12 +99,13 @@ def _items_by_article_id(blocks: list[Block], base_url: str, now: datetime,
                 under.setdefault(element, set()).add(article)
     # The element around the heading holds the whole list: never one item's wrapper.
     outer = {e for piece in heading.pieces for e in piece.path} if heading else set()
-    groups: dict[str, list[Piece]] = {article: [] for article in urls}
-    for piece, article in zip(pieces, ids, strict=True):
+    groups: dict[str, list[tuple[Piece, bool]]] = {article: [] for article in urls}
+    for piece, article, kept in zip(pieces, ids, keep, strict=True):
         owner = article or _owner(piece, under, outer)
-        if owner:
-            groups[owner].append(piece)
-    items = [_item(groups[article], urls[article], now) for article in urls]
+        if owner and kept:
+            groups[owner].append((piece, article is not None))
+    items = [_item(groups[article], urls[article], now, titles.get(article))
+             for article in urls]
     return [item.as_dict() for item in items if item is not None]
 
 
@@ -118,12 +127,14 @@ def _owner(piece: Piece, under: dict[int, set[str]], outer: set[int]) -> str | N
     return None
 
 
-def _item(pieces: list[Piece], url: str, now: datetime) -> _Item | None:
-    """Title first (the first text that is not a time or a button), then a different text as
-    the summary; times by their pattern, wherever they stand."""
-    item: _Item | None = None
+def _item(pieces: list[tuple[Piece, bool]], url: str, now: datetime,
+          label: str | None) -> _Item | None:
+    """Times by their pattern wherever they stand; the title is the first text of a link to
+    the article (else a link's label, else the first text); the summary another text of
+    sentence length."""
+    texts: list[tuple[str, bool]] = []
     published: datetime | None = None
-    for piece in pieces:
+    for piece, linked in pieces:
         # U+FFFD: bytes the page's encoding could not decode must not hide a time ("2� hours").
         text = strip_bullet(piece.text.replace("\ufffd", ""))
         if not text:
@@ -133,15 +144,18 @@ def _item(pieces: list[Piece], url: str, now: datetime) -> _Item | None:
             continue
         if _skippable(text):
             continue
-        if item is None:
-            title, time = split_trailing_time(text)
-            item = _Item(title=title, url=url)
-            if time:
-                published = published or parse_listing_time(time, now)
-        elif item.summary is None and title_key(text) != title_key(item.title):
-            item.summary = text
-    if item is not None:
-        item.published_at = published
+        texts.append((text, linked))
+    first = next((t for t, linked in texts if linked), None) or label or (
+        texts[0][0] if texts else None)
+    if first is None:
+        return None
+    title, time = split_trailing_time(first)
+    if time:
+        published = published or parse_listing_time(time, now)
+    item = _Item(title=title, url=url, published_at=published)
+    key = title_key(title)
+    item.summary = next((t for t, _ in texts if title_key(t) not in (key, title_key(first))
+                         and len(t.split()) >= RELATED_SUMMARY_MIN_WORDS), None)
     return item
 
 

@@ -265,7 +265,7 @@ def _shown_summary(body: list[Block]) -> list[str]:
 
 
 def _tail(blocks: list[Block], seg: Segments, skip: range, base_url: str, now: datetime,
-          stop_at: int | None) -> None:
+          stop_at: int | None, labels: dict[str, str]) -> None:
     """Disclaimer, contacts and related news outside the body region."""
     continued = -1
     for index, block in enumerate(blocks):
@@ -286,7 +286,7 @@ def _tail(blocks: list[Block], seg: Segments, skip: range, base_url: str, now: d
                        len(blocks))
             seg.related = merge_related(seg.related,
                                         parse_related(blocks[index + 1:end], base_url, now,
-                                                      block))
+                                                      block, labels))
 
 
 def _whole_disclaimer(blocks: list[Block], index: int) -> tuple[str, int]:
@@ -349,7 +349,7 @@ def segment(page: Page, title: str | None, base_url: str, now: datetime) -> Segm
     seg.body_rows = [b for b in kept if b.kind == "row"]
     seg.body_span = (start, end)
     _tail(blocks, seg, range(start, end), base_url, now, title_at if title_at and title_at > end
-          else None)
+          else None, page.link_labels)
     seg.related = merge_related(related_from_links(collector.inline_related, base_url),
                                 seg.related, related_from_images(page.images, base_url))
     seg.contacts = merge_contacts(seg.contacts)

@@ -67,6 +67,8 @@ AXES: dict[str, tuple[str, ...]] = {
     "promo": ("no", "yes"),
     "crumbs": ("line", "classed", "jsonld"),
     # Added beyond the issue's list: what hand-edited and templated HTML also does.
+    "related_chip": ("no", "linked", "plain"),  # a category chip in each related item
+    "related_title_text": ("shown", "labels_only"),
     "hidden_copies": ("no", "yes"),  # display:none / hidden duplicates (mobile variants)
     "hard_wrap": ("no", "yes"),  # paragraph text wrapped over lines, as editors save it
     "tag_case": ("lower", "upper"),
@@ -566,6 +568,20 @@ class _Page:
         def ordered(*parts: str) -> str:
             return "".join(p for p in parts if p)
 
+        if a["related_title_text"] == "labels_only":
+            # The headline only as title=/aria-label=/alt=; the visible link says "Read More".
+            labelled = (f'<a href="{href}" title="{_attr(item.title)}" '
+                        f'aria-label="{_attr(item.title)}"><img src="https://static.metal.com/'
+                        f'news/1.jpg" alt="{_attr(item.title)}"></a>')
+            parts = [labelled, time_html, summary_html, f'<a href="{href}">Read More</a>']
+            if a["related_time"] == "before":
+                parts[0], parts[1] = parts[1], parts[0]
+            inner = "".join(p for p in parts if p)
+            tag = "li" if layout == "list" else "div"
+            if layout == "table":
+                return f"<tr><td>{inner}</td></tr>"
+            return f"<{tag}{self.cls('relatedItem')}>{inner}</{tag}>"
+
         if a["related_anchor"] == "one":
             body = ordered(image, *(
                 (time_html, *title_copies) if a["related_time"] == "before"
@@ -580,6 +596,11 @@ class _Page:
             if a["related_read_more"] == "yes":
                 pieces.append(f'<a href="{href}">Read More</a>')
             cells = [p for p in pieces if p]
+        chip = a["related_chip"]
+        if chip == "linked":
+            cells.insert(0, '<a href="/en/copper">Copper</a>')
+        elif chip == "plain":
+            cells.insert(0, f"<span{self.cls('tag')}>SMM</span>")
         if layout == "table":
             return "<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>"
         tag = "li" if layout == "list" else "div"
