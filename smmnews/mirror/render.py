@@ -73,6 +73,7 @@ AXES: dict[str, tuple[str, ...]] = {
     "hard_wrap": ("no", "yes"),  # paragraph text wrapped over lines, as editors save it
     "tag_case": ("lower", "upper"),
     "end_tags": ("closed", "omitted"),  # </p> and </li> left out, as HTML allows
+    "doc_end": ("closed", "omitted"),  # no </body></html> either
 }
 
 
@@ -98,6 +99,8 @@ def render(content: ArticleContent, seed: int,
     html = page.html()
     if axes["end_tags"] == "omitted":
         html = re.sub(r"</(?:p|li)>", "", html)
+    if axes["doc_end"] == "omitted":
+        html = html.replace("</body>", "").replace("</html>", "").rstrip()
     if axes["tag_case"] == "upper":
         html = re.sub(r"<(/?)([a-z][a-z0-9]*)", lambda m: f"<{m[1]}{m[2].upper()}", html)
     return Rendering(html, axes, seed)
