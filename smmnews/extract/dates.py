@@ -63,12 +63,25 @@ def parse_header_date(text: str) -> tuple[datetime, str] | None:
         except ValueError:
             return None
         return value.astimezone(SHANGHAI), match["raw"]
-    match = ISO_DATE_TEXT_RE.match(text) or DMY_DATE_TEXT_RE.match(text)
-    if match:
+    match = ISO_DATE_TEXT_RE.match(text)
+    if match and match["tz"]:
+        raw = match["raw"]
+        sep = match["sep"]
+        iso_text = (raw[:10].replace(sep, "-") + raw[10:]).replace("Z", "+00:00")
         try:
-            value = datetime(int(match["year"]), int(match["month"]), int(match["day"]),
-                             int(match["hour"] or 0), int(match["minute"] or 0),
-                             int(match["second"] or 0), tzinfo=SHANGHAI)
+            zoned = datetime.fromisoformat(iso_text)
+        except ValueError:
+            return None
+        return zoned.astimezone(SHANGHAI), match["raw"]
+    match = match or DMY_DATE_TEXT_RE.match(text)
+    if match:
+        day, month = int(match["day"]), int(match["month"])
+        if month > 12 >= day:
+            day, month = month, day  # "08/28/2025": month first
+        try:
+            value = datetime(int(match["year"]), month, day, int(match["hour"] or 0),
+                             int(match["minute"] or 0), int(match["second"] or 0),
+                             tzinfo=SHANGHAI)
         except ValueError:
             return None
         return value, match["raw"]

@@ -46,7 +46,11 @@ BREADCRUMB_HINT = "crumb"
 TITLE_META = (("og", "og:title"), ("twitter", "twitter:title"))
 DESCRIPTION_META = (("og", "og:description"), ("meta", "description"))
 PUBLISHED_META = (("article_meta", "article:published_time"), ("itemprop", "datepublished"),
-                  ("pubdate_meta", "pubdate"))
+                  ("pubdate_meta", "pubdate"), ("pubdate_meta", "publishdate"),
+                  ("pubdate_meta", "publish_date"), ("pubdate_meta", "publish-date"),
+                  ("pubdate_meta", "og:published_time"), ("pubdate_meta", "dc.date.issued"),
+                  ("pubdate_meta", "dcterms.created"), ("pubdate_meta", "parsely-pub-date"),
+                  ("pubdate_meta", "sailthru.date"))
 NEXT_DATA_CSS = "script#__NEXT_DATA__::text"
 JSONLD_CSS = "script[type='application/ld+json']::text"
 # A <time datetime> that shows nothing: page metadata, not a line of the page.
@@ -103,11 +107,14 @@ HEADER_DATE_RE = re.compile(
 ISO_DATE_TEXT_RE = re.compile(
     r"^" + DATE_PREFIX
     + r"(?P<raw>(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
-    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?)$"
+    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\.\d+)?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?)$"
 )
-# "28/08/2025 14:10": day first, as Chinese and European sites write it.
+# "28/08/2025 14:10", "28.08.2025": day first, as Chinese and European sites write it (a
+# first number that cannot be a day's month, "08/28/2025", is read month first).
 DMY_DATE_TEXT_RE = re.compile(
-    r"^" + DATE_PREFIX + r"(?P<raw>(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})"
+    r"^" + DATE_PREFIX
+    + r"(?P<raw>(?P<day>\d{1,2})(?P<sep>[/.])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4})"
     r"(?:\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?)$"
 )
 TIME_UNITS = r"sec|second|min|minute|hour|hr|day|week|month|year"

@@ -50,8 +50,9 @@ AXES: dict[str, tuple[str, ...]] = {
                         "You May Also Like", "Related Stories", "See Also:"),
     "date_place": ("both", "text", "meta"),
     "date_text_form": ("display", "published", "iso", "dmy", "dotted", "at", "day_month",
-                       "posted", "slashed", "relative"),
-    "date_meta_form": ("offset", "zulu", "epoch_s", "epoch_ms", "time_element"),
+                       "posted", "slashed", "relative", "iso_t", "dmy_dots"),
+    "date_meta_form": ("offset", "zulu", "epoch_s", "epoch_ms", "time_element", "publishdate",
+                       "empty_time"),
     "date_decoys": ("no", "yes"),
     "summary_place": ("shown", "repeated", "meta"),
     "counters": ("no", "yes"),
@@ -173,6 +174,8 @@ def date_text(moment: datetime, form: str) -> str | None:
         "day_month": f"{moment.day} {moment:%B %Y %H:%M}",
         "posted": f"Posted on {day} {moment:%H:%M}",
         "slashed": f"{moment:%Y/%m/%d %H:%M}",
+        "iso_t": moment.isoformat(),
+        "dmy_dots": f"{moment:%d.%m.%Y %H:%M}",
     }
     return forms.get(form)
 
@@ -280,6 +283,10 @@ class _Page:
                         "ssr_blob", "shell") else ""
         if form == "time_element":
             return f'<meta itemprop="datePublished" content="{moment.isoformat()}">'
+        if form == "publishdate":
+            return f'<meta name="publishdate" content="{moment:%Y-%m-%d %H:%M:%S}">'
+        if form == "empty_time":
+            return ""  # an empty <time datetime> in the page (see header())
         value = (moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if form == "zulu"
                  else moment.isoformat())
         return f'<meta property="article:published_time" content="{value}">'
@@ -327,6 +334,9 @@ class _Page:
         title = (f"<h1{self.cls('title')}>{self.t(c.title)}</h1>" if semantic or
                  self.rng.random() < 0.5 else f"<div{self.cls('title')}>{self.t(c.title)}</div>")
         parts = [self.crumbs(), title]
+        if (c.published_at and a["date_place"] in ("both", "meta")
+                and a["date_meta_form"] == "empty_time"):
+            parts.append(f'<time datetime="{c.published_at.isoformat()}"></time>')
         info = []
         if c.published_at and a["date_place"] in ("both", "text"):
             shown: str | None = (
