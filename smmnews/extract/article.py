@@ -28,6 +28,7 @@ from smmnews.extract.dates import (
     parse_iso,
     parse_relative,
 )
+from smmnews.extract.markers import TITLE_SEPARATORS
 from smmnews.extract.metadata import Metadata, read_metadata
 from smmnews.extract.parse import parse_html
 from smmnews.extract.related import Related, title_key
@@ -85,7 +86,20 @@ def _displayed_first(candidates: list[tuple[str, str]],
                      blocks: list[Block]) -> list[tuple[str, str]]:
     """Metadata order, except that a title the page actually shows wins (titles "as displayed")."""
     shown = {b.text.casefold() for b in blocks}
-    return sorted(candidates, key=lambda c: c[1].casefold() not in shown)
+    return sorted(((source, _shown_part(title, shown)) for source, title in candidates),
+                  key=lambda c: c[1].casefold() not in shown)
+
+
+def _shown_part(title: str, shown: set[str]) -> str:
+    """A metadata title with a site suffix of a variant not in markers.py (" | SMM News"):
+    the part before the separator, when that is what the page shows."""
+    if title.casefold() in shown:
+        return title
+    for separator in TITLE_SEPARATORS:
+        head, found, _ = title.rpartition(separator)
+        if found and head.strip().casefold() in shown:
+            return head.strip()
+    return title
 
 
 def _tables(rows: list[Block]) -> list[list[list[str]]]:

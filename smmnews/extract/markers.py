@@ -82,6 +82,8 @@ TITLE_SUFFIXES = (
     " | SMM",
     " - SMM",
 )
+# Separators before a site name in a title ("<headline> | SMM News").
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ")
 TITLE_TAG_RE = re.compile(r"[\[【]([^\]】\[【]{2,120})[\]】]")
 # A title "as displayed" never looks like these (site names, section names).
 NON_TITLES = frozenset({"shanghai metals market", "smm", "metals news", "news", "metal news"})

@@ -70,6 +70,7 @@ AXES: dict[str, tuple[str, ...]] = {
     # Added beyond the list: what hand-edited and templated HTML also does.
     "related_chip": ("no", "linked", "plain"),  # a category chip in each related item
     "related_title_text": ("shown", "labels_only"),
+    "og_title_suffix": ("no", "yes"),  # a site suffix markers.py does not list
     "hidden_copies": ("no", "yes"),  # display:none / hidden duplicates (mobile variants)
     "hard_wrap": ("no", "yes"),  # paragraph text wrapped over lines, as editors save it
     "tag_case": ("lower", "upper"),
@@ -250,7 +251,8 @@ class _Page:
                          "<style amp-custom>body{font-family:sans-serif}</style>"
                          f'<link rel="canonical" href="{_attr(c.url)}">')
         if a["page_kind"] != "shell" or a["blob"] != "jsonld":
-            parts.append(f'<meta property="og:title" content="{_attr(c.title)}">')
+            og_title = c.title + (" | SMM News" if a["og_title_suffix"] == "yes" else "")
+            parts.append(f'<meta property="og:title" content="{_attr(og_title)}">')
         # A lead shown once above one or two paragraphs cannot be told from the text without
         # a description: the page then carries one.
         if c.summary and (a["summary_place"] == "meta" or len(c.body) < 3
