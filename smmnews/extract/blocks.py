@@ -19,6 +19,7 @@ from smmnews.extract.markers import (
     CHROME_TAGS,
     DROP_TAGS,
     HIDDEN_STYLE_RE,
+    SUMMARY_HINT_RE,
 )
 
 _CHROME_ROLES = frozenset({"navigation", "contentinfo", "complementary", "banner", "dialog"})
@@ -48,6 +49,7 @@ class Block:
     hrefs: tuple[str, ...] = ()
     chrome: bool = False
     crumb: bool = False
+    lead: bool = False  # inside an element whose class or id names a summary
     cells: tuple[str, ...] = ()
     # Identity of the element around the block's own element: blocks of one text body share it.
     container: int = 0
@@ -122,9 +124,11 @@ class _Walker:
         self.elements = 0  # numbering, not id(): lxml proxies die and their ids get reused
         self.kind: str | None = None
         self.anchors: list[str | None] = []
-        self.flagged: dict[Any, tuple[bool, bool]] = {}  # element -> (chrome, crumb) it opened
+        # element -> (chrome, crumb, lead) flags it opened
+        self.flagged: dict[Any, tuple[bool, bool, bool]] = {}
         self.chrome = 0
         self.crumb = 0
+        self.lead = 0
         # Every open element's number (block or inline), for the pieces' paths.
         self.path: list[int] = []
         self.numbered = 0
@@ -169,7 +173,7 @@ class _Walker:
                 self.page.blocks.append(Block(
                     text=text, kind=self.kind or "p", link_chars=min(self.link_chars, len(text)),
                     hrefs=tuple(self.hrefs), chrome=self.chrome > 0, crumb=self.crumb > 0,
-                    container=self.element_stack[-2], pieces=tuple(self.pieces),
+                    lead=self.lead > 0, container=self.element_stack[-2], pieces=tuple(self.pieces),
                     datetime=self.datetime,
                 ))
             self.parts = []
@@ -230,7 +234,7 @@ class _Walker:
             self.add_table(el)
             return False
         chrome = tag in CHROME_TAGS
-        crumb = False
+        crumb = lead = False
         if names:
             role = el.get("role")
             chrome = chrome or (role is not None and role.lower() in _CHROME_ROLES)
@@ -239,10 +243,15 @@ class _Walker:
                 if value and BREADCRUMB_HINT in value.lower():
                     crumb = True
                     break
-        if chrome or crumb:
-            self.flagged[el] = (chrome, crumb)
+            for attr in ("class", "id"):
+                value = el.get(attr) if attr in names else None
+                if value and SUMMARY_HINT_RE.search(value):
+                    lead = True
+        if chrome or crumb or lead:
+            self.flagged[el] = (chrome, crumb, lead)
             self.chrome += chrome
             self.crumb += crumb
+            self.lead += lead
         self.cut_piece()
         self.numbered += 1
         self.path.append(self.numbered)
@@ -276,6 +285,7 @@ class _Walker:
         if flags is not None:
             self.chrome -= flags[0]
             self.crumb -= flags[1]
+            self.lead -= flags[2]
 
 
 def _prune(root: Any) -> None:

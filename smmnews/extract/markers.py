@@ -37,6 +37,10 @@ BLOCK_TAGS = frozenset(
      "summary", "picture"}
 )
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# class/id words of a lead shown above the text ("summary___3xYz", "article__summary--v2");
+# whole words only ("lead" is also a metal, so it is not one).
+SUMMARY_HINT_RE = re.compile(r"(?:^|[\s_-])(?:summary|abstract|excerpt|standfirst|intro)"
+                             r"(?:$|[\s_-])", re.IGNORECASE)
 # Inline styles that hide an element (desktop/mobile variants of one header ship together).
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # class/id/aria-label fragment of breadcrumb trails ("breadcrumb___3xK", "crumbs").

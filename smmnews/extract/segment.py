@@ -255,11 +255,14 @@ def _shown_summary(body: list[Block]) -> list[str]:
     if len(body) < 3:
         return []
     lead = body[0]
+    if lead.is_heading or len(lead.text.split()) < 8:
+        return []
+    if lead.lead and not body[1].lead:
+        return [lead.text]  # its element is named a summary
     # The text's own blocks share containers (lists and tables bring their own); the lead
     # sits in none of them.
     later = [b.container for b in body[1:]]
-    if (lead.container not in later and len(set(later)) < len(later)
-            and not lead.is_heading and len(lead.text.split()) >= 8):
+    if lead.container not in later and len(set(later)) < len(later):
         return [lead.text]
     return []
 

@@ -71,6 +71,7 @@ AXES: dict[str, tuple[str, ...]] = {
     "related_chip": ("no", "linked", "plain"),  # a category chip in each related item
     "related_title_text": ("shown", "labels_only"),
     "og_title_suffix": ("no", "yes"),  # a site suffix markers.py does not list
+    "summary_in_content": ("no", "yes"),
     "hidden_copies": ("no", "yes"),  # display:none / hidden duplicates (mobile variants)
     "hard_wrap": ("no", "yes"),  # paragraph text wrapped over lines, as editors save it
     "tag_case": ("lower", "upper"),
@@ -255,7 +256,8 @@ class _Page:
             parts.append(f'<meta property="og:title" content="{_attr(og_title)}">')
         # A lead shown once above one or two paragraphs cannot be told from the text without
         # a description: the page then carries one.
-        if c.summary and (a["summary_place"] == "meta" or len(c.body) < 3
+        unmarked_lead = a["summary_in_content"] == "yes" and a["classes"] in ("none", "semantic")
+        if c.summary and (a["summary_place"] == "meta" or len(c.body) < 3 or unmarked_lead
                           or self.rng.random() < 0.5):
             parts.append(f'<meta name="description" content="{_attr(c.summary)}">')
         if c.published_at and a["date_place"] in ("both", "meta"):
@@ -395,6 +397,10 @@ class _Page:
             tail = (f"<div hidden><p>{self.t(body[-1].text)}</p><p>Loading comments for this "
                     "article, please wait a moment.</p></div>") + tail
         wrapper = "article" if a["classes"] == "semantic" else "div"
+        if a["summary_in_content"] == "yes" and summary:
+            # The lead inside the text's own container: only its class (or a description)
+            # tells it from the first paragraph.
+            content, summary = summary + self.sep + content, ""
         inner = self.sep.join(p for p in (
             self.header(), summary,
             f"<div{self.cls('content')}>{content}{self.sep}{tail}</div>") if p)
