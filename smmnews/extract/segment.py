@@ -33,6 +33,7 @@ from smmnews.extract.dates import (
 )
 from smmnews.extract.markers import (
     DISCLAIMER_MAX_LINES,
+    DISCLAIMER_PREFIX,
     HEADER_DATE_RE,
     HEADER_SOURCE_BULLET_RE,
     PAYWALL_HINT_RE,
@@ -203,6 +204,12 @@ class _Collector:
         self.open_disclaimer = False
 
     def take(self, block: Block) -> None:
+        at = block.text.find(DISCLAIMER_PREFIX)
+        if at > 0:
+            # The statement glued to the last paragraph: two blocks, text and statement.
+            self.take(replace(block, text=block.text[:at].rstrip(), chrome_verdict=None))
+            self.take(replace(block, text=block.text[at:], chrome_verdict=None))
+            return
         text = strip_inline_promo(block.text)
         if text != block.text:
             block = replace(block, text=text, chrome_verdict=None)

@@ -62,7 +62,7 @@ AXES: dict[str, tuple[str, ...]] = {
     "chrome_between": ("no", "yes"),
     "title_suffix": (" - Shanghai Metals Market (SMM)", " | SMM", " - SMM",
                      " | Shanghai Metals Market (SMM)", " - SMM - Shanghai Metals Market", ""),
-    "disclaimer_split": ("no", "p", "br"),
+    "disclaimer_split": ("no", "p", "br", "glued"),  # glued: in the last paragraph's element
     "spacers": ("no", "yes"),
     "contacts_as": ("p", "list", "table"),
     "promo": ("no", "yes"),
@@ -124,7 +124,9 @@ def _make_consistent(content: ArticleContent, axes: dict[str, str]) -> None:
         axes["date_place"] = "meta" if content.published_at else "none"
     if axes["page_kind"] == "shell":
         axes["crumbs"] = "jsonld"  # a shell shows no header: its trail is metadata
-    if content.disclaimer is None:
+    # Glued to the last paragraph below the lead (the lead may be shown on its own).
+    if content.disclaimer is None or (axes["disclaimer_split"] == "glued" and not any(
+            b.kind == "p" for b in content.body[1:])):
         axes["disclaimer_split"] = "no"
 
 
@@ -490,6 +492,8 @@ class _Page:
         if promo and a["promo"] == "yes":
             text += (f'{"" if a["tight"] == "yes" else " "}<a href="/en/price">》Click to view '
                      "SMM metal spot prices</a>")
+        if promo and a["disclaimer_split"] == "glued" and self.c.disclaimer:
+            text += " " + self.t(self.c.disclaimer)
         if a["paragraphs"] == "br":
             return "\x00" + text
         tag = a["paragraphs"]
@@ -518,7 +522,7 @@ class _Page:
         parts: list[str] = []
         if a["spacers"] == "yes":
             parts.append("<p>&nbsp;</p>" * self.rng.randint(1, 3))
-        if c.disclaimer:
+        if c.disclaimer and a["disclaimer_split"] != "glued":
             parts.append(self.disclaimer(c.disclaimer))
         lines = [contact_line(n, e) for n, e in c.contacts]
         if lines:
