@@ -160,7 +160,7 @@ RELATED_HEADINGS = (
     "Related News", "More popular news", "Related Price", "Related Articles?", "Recommended News",
     "Related Reading", "Related Stories", "Related Posts", "Related Content", "More Related News",
     "You May Also Like", "You Might Also Like", "Recommended for You", "Recommended Reading",
-    "Further Reading", "Read Also", "See Also",
+    "Further Reading", "Read Also", "See Also", "Related",
 )
 _RELATED_HEADING = r"(?:" + "|".join(RELATED_HEADINGS) + r")\s*[:：]?$"
 CUT_MARKER_RE = re.compile(

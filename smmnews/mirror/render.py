@@ -47,7 +47,7 @@ AXES: dict[str, tuple[str, ...]] = {
     "related_time_form": ("absolute", "relative", "iso", "dmy", "dotted", "day_month", "slashed"),
     "related_read_more": ("no", "yes"),
     "related_heading": ("Related News", "Related news", "Recommended News", "Related Articles",
-                        "You May Also Like", "Related Stories", "See Also:"),
+                        "You May Also Like", "Related Stories", "See Also:", "Related"),
     "date_place": ("both", "text", "meta"),
     "date_text_form": ("display", "published", "iso", "dmy", "dotted", "at", "day_month",
                        "posted", "slashed", "relative", "iso_t", "dmy_dots"),
