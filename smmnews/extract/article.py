@@ -24,9 +24,8 @@ from smmnews.extract.dates import (
     is_time_line,
     iso,
     match_dateline,
-    parse_header_date,
+    parse_date_line,
     parse_iso,
-    parse_relative,
 )
 from smmnews.extract.markers import TITLE_SEPARATORS
 from smmnews.extract.metadata import Metadata, read_metadata
@@ -207,12 +206,9 @@ def _extract(sel: Selector, url: str, now: datetime,
         stamp = parse_iso(seg.date_attr) if seg.date_attr else None
         if stamp is not None and seg.date_attr:
             published.append(("time_element", stamp, seg.date_attr.strip()))
-        shown = parse_header_date(seg.date_line)
-        relative = parse_relative(seg.date_line, now) if shown is None else None
+        shown = parse_date_line(seg.date_line, now)
         if shown:
             published.append(("text", shown[0], shown[1]))
-        elif relative is not None:
-            published.append(("text", relative, seg.date_line))
     summaries = [("shown", s) for s in seg.summaries] + [
         (source, text) for source, raw in meta.descriptions if (text := clean_text(raw))
     ]

@@ -11,6 +11,7 @@ import warnings
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from smmnews.extract.markers import (
+    DATE_LINE_SEPARATOR_RE,
     DATELINE_RES,
     DMY_DATE_TEXT_RE,
     HEADER_DATE_RE,
@@ -85,6 +86,31 @@ def parse_header_date(text: str) -> tuple[datetime, str] | None:
         except ValueError:
             return None
         return value, match["raw"]
+    return None
+
+
+def date_line_parts(text: str) -> list[str]:
+    """A header line, then its parts when it also names an author or a category
+    ("By SMM News | Aug 28, 2025 14:10", "3 hours ago · Copper")."""
+    if len(text) > _MAX_DATE_LINE or not DATE_LINE_SEPARATOR_RE.search(text):
+        return [text]
+    return [text, *DATE_LINE_SEPARATOR_RE.split(text)]
+
+
+def parse_date_line(text: str, now: datetime | None = None) -> tuple[datetime, str] | None:
+    """A header line's date: in a fixed form, else (given `now`) relative; the whole line
+    first, then its parts."""
+    parts = date_line_parts(text)
+    for part in parts:
+        parsed = parse_header_date(part)
+        if parsed:
+            return parsed
+    if now is None:
+        return None
+    for part in parts:
+        relative = parse_relative(part, now)
+        if relative is not None:
+            return relative, part.strip()
     return None
 
 

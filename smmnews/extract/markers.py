@@ -100,6 +100,8 @@ MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # Words a page may put before its date: "Published:", "Posted on", "Release time:".
 DATE_PREFIX = (r"(?:(?:Published|Posted|Released|Release time|Publish time|Date|Time)"
                r"(?:\s+(?:on|at))?\s*[:：]?\s*|icon\s*|[•·\-–]\s*)?")
+# Separators between the parts of a header line ("By SMM News | Aug 28, 2025 14:10").
+DATE_LINE_SEPARATOR_RE = re.compile(r"\s+[|·•]\s+")
 HEADER_DATE_RE = re.compile(
     r"^" + DATE_PREFIX
     + r"(?P<raw>(?:(?P<mon>" + MONTHS + r")\s*(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,\s*|\s+)"

@@ -26,6 +26,7 @@ from smmnews.extract.boilerplate import (
     strip_inline_promo,
 )
 from smmnews.extract.dates import (
+    date_line_parts,
     is_relative_time,
     is_time_line,
     match_dateline,
@@ -96,7 +97,8 @@ def _header_source(text: str) -> str | None:
 def _is_date_line(block: Block) -> bool:
     """A date line: a date in a fixed form, a relative time ("3 hours ago"), or a short line
     around a <time datetime> element."""
-    return bool(parse_header_date(block.text) or is_relative_time(block.text)
+    return bool(any(parse_header_date(part) or is_relative_time(part)
+                    for part in date_line_parts(block.text))
                 or (block.datetime and len(block.text.split()) <= DATE_LINE_MAX_WORDS))
 
 

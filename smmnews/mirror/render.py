@@ -72,6 +72,7 @@ AXES: dict[str, tuple[str, ...]] = {
     "related_title_text": ("shown", "labels_only"),
     "og_title_suffix": ("no", "yes"),  # a site suffix markers.py does not list
     "summary_in_content": ("no", "yes"),
+    "date_line_extras": ("no", "author_before", "category_after"),
     "hidden_copies": ("no", "yes"),  # display:none / hidden duplicates (mobile variants)
     "hard_wrap": ("no", "yes"),  # paragraph text wrapped over lines, as editors save it
     "tag_case": ("lower", "upper"),
@@ -351,6 +352,11 @@ class _Page:
                 else date_text(c.published_at, a["date_text_form"])
                 or date_text(c.published_at, "iso"))
             assert shown is not None
+            extras = a["date_line_extras"]
+            if extras == "author_before":
+                shown = f"By SMM News | {shown}"
+            elif extras == "category_after":
+                shown = f"{shown} · Copper"
             if semantic:
                 info.append(f'<time datetime="{c.published_at.isoformat()}">{shown}</time>')
             else:
