@@ -137,6 +137,9 @@ TRAILING_TIME_RE = re.compile(
 )
 JUST_NOW_RE = re.compile(r"^(?:just now|moments? ago)$", re.IGNORECASE)
 SOURCE_LINE_RE = re.compile(r"^(?:[•·\-–]\s*)?\(?Source\s*[:：]\s*(?P<source>[\w .&-]{2,40}?)\)?$")
+# An author line under the header ("By Lemon Zhao", "Author: Lemon Zhao"): not article text.
+BYLINE_RE = re.compile(r"^(?:By|Author|Editor|Reporter|Written by)\s*[:：]?\s+"
+                       r"[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}$")
 HEADER_SOURCE_BULLET_RE = re.compile(r"^[•·\-–]\s*(?P<source>SMM)$")
 SHANGHAI_TZ = "Asia/Shanghai"
 UTC_OFFSET_HOURS = 8

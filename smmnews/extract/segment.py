@@ -33,6 +33,7 @@ from smmnews.extract.dates import (
     parse_header_date,
 )
 from smmnews.extract.markers import (
+    BYLINE_RE,
     DISCLAIMER_MAX_LINES,
     DISCLAIMER_PREFIX,
     HEADER_DATE_RE,
@@ -155,7 +156,8 @@ def _region(blocks: list[Block], title_at: int | None, date_at: int | None) -> t
         method = "dateline" if start else "page"
     else:
         start, method = header_end + 1, "header"
-        while start < len(blocks) and (_source_of(blocks[start].text) or is_chrome(blocks[start])):
+        while start < len(blocks) and (_source_of(blocks[start].text) or is_chrome(blocks[start])
+                                       or BYLINE_RE.match(blocks[start].text)):
             start += 1
     end = _cut(blocks, start, len(blocks))
     words = _words(blocks[start:end])

@@ -73,6 +73,7 @@ AXES: dict[str, tuple[str, ...]] = {
     "og_title_suffix": ("no", "yes"),  # a site suffix markers.py does not list
     "summary_in_content": ("no", "yes"),
     "date_line_extras": ("no", "author_before", "category_after"),
+    "byline": ("no", "By", "Author:"),
     "hidden_copies": ("no", "yes"),  # display:none / hidden duplicates (mobile variants)
     "hard_wrap": ("no", "yes"),  # paragraph text wrapped over lines, as editors save it
     "tag_case": ("lower", "upper"),
@@ -366,6 +367,8 @@ class _Page:
             info.append(f"<span{self.cls('source')}>Source: {self.t(c.source)}</span>")
         if info:
             parts += [f"<div{self.cls('info')}>{part}</div>" for part in info]
+        if a["byline"] != "no":
+            parts.append(f"<div{self.cls('author')}>{a['byline']} Lemon Zhao</div>")
         if a["counters"] == "yes":
             parts.append(f"<div{self.cls('views')}>{self.rng.randint(100, 9999):,} views</div>")
         if a["share"] == "yes":
