@@ -165,13 +165,14 @@ def extract_article(html: str, url: str, now: datetime) -> ArticleParts | NotAnA
     sel = parse_html(html)
     if sel.root is None:
         return NotAnArticle("no HTML document")
-    blob_html = blob_article_html(sel)  # before linearising: that prunes the scripts
     result, title_shown = _extract(sel, url, now, article_id)
     no_article = isinstance(result, NotAnArticle) and result.reason in _BLOB_ANSWERS
-    if blob_html is not None and (no_article or not title_shown):
+    if no_article or not title_shown:
+        # A fresh tree: linearising pruned the scripts from the first one.
         shown = parse_html(html)
+        blob_html = blob_article_html(shown)
         body = next(shown.root.iter("body"), None)
-        if body is not None:
+        if blob_html is not None and body is not None:
             _mount(body, parse_html(blob_html).root.find(".//article"))
             from_blob, _ = _extract(shown, url, now, article_id)
             if not isinstance(from_blob, NotAnArticle) or no_article:
@@ -226,7 +227,8 @@ def _extract(sel: Selector, url: str, now: datetime,
         body_method=seg.method, paywall_hint=seg.paywall_hint,
     )
     reason = _not_article(parts, seg)
-    title_shown = bool(titles) and title_key(titles[0][1]) in {title_key(b.text)
+    # Block texts are collapsed already: casefolding is their title key.
+    title_shown = bool(titles) and title_key(titles[0][1]) in {b.text.casefold()
                                                                 for b in page.blocks}
     return (NotAnArticle(reason) if reason else parts), title_shown
 

@@ -20,7 +20,6 @@ from smmnews.extract.dates import parse_epoch, parse_iso
 from smmnews.extract.markers import (
     BLOB_BODY_KEYS,
     BLOB_SOURCE_KEYS,
-    INLINE_SCRIPT_XPATH,
     JSONLD_CSS,
     NEXT_DATA_CSS,
     NEXT_DATE_KEYS,
@@ -47,9 +46,9 @@ def state_blobs(sel: Selector) -> list[Any]:
     next_data = load_json(sel.css(NEXT_DATA_CSS).get())
     if next_data is not None:
         blobs.append(next_data)
-    for script in sel.xpath(INLINE_SCRIPT_XPATH):
-        text = script.xpath("string()").get() or ""
-        if "__" not in text[:200]:
+    for script in sel.root.iter("script"):
+        text = script.text or ""
+        if "__" not in text[:200] or script.get("src"):
             continue  # cheap test before the regex: most scripts assign nothing
         match = STATE_ASSIGNMENT_RE.match(text)
         if match:

@@ -9,7 +9,7 @@ nav/footer). The walk is iterative: hostile pages nest 10,000 deep.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -29,8 +29,7 @@ _CHROME_ROLES = frozenset({"navigation", "contentinfo", "complementary", "banner
 PIECE_PATH_DEPTH = 16
 
 
-@dataclass(slots=True, frozen=True)
-class Piece:
+class Piece(NamedTuple):
     """Text between two element edges: `<a>Title</a><span>3 hours ago</span>` is two pieces
     even with no whitespace between them (the block's text glues them)."""
 
@@ -243,16 +242,16 @@ class _Walker:
                 if value and BREADCRUMB_HINT in value.lower():
                     crumb = True
                     break
-            for attr in ("class", "id"):
-                value = el.get(attr) if attr in names else None
-                if value and SUMMARY_HINT_RE.search(value):
-                    lead = True
+            # A lead's container is a block element named so by its class.
+            value = el.get("class") if tag in BLOCK_TAGS and "class" in names else None
+            lead = bool(value and SUMMARY_HINT_RE.search(value))
         if chrome or crumb or lead:
             self.flagged[el] = (chrome, crumb, lead)
             self.chrome += chrome
             self.crumb += crumb
             self.lead += lead
-        self.cut_piece()
+        if self.piece_parts:
+            self.cut_piece()
         self.numbered += 1
         self.path.append(self.numbered)
         if tag == "a":
@@ -272,7 +271,8 @@ class _Walker:
         return True
 
     def end(self, el: Any, tag: str) -> None:
-        self.cut_piece()
+        if self.piece_parts:
+            self.cut_piece()
         if self.path:
             self.path.pop()
         if tag in BLOCK_TAGS:

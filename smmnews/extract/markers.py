@@ -73,7 +73,7 @@ STATE_ASSIGNMENT_RE = re.compile(
     r"^\s*(?:window\.|var\s+|self\.)?(?P<name>__[A-Z][A-Z0-9_]*__)\s*=\s*(?P<json>[\[{].*?)\s*;?\s*$",
     re.S,
 )
-INLINE_SCRIPT_XPATH = "//script[not(@src)]"
+
 
 # --- Title ---------------------------------------------------------------------------------------
 

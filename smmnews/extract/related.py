@@ -80,8 +80,9 @@ def _items_by_article_id(blocks: list[Block], base_url: str, now: datetime,
     urls: dict[str, str] = {}
     titles: dict[str, str] = {}  # article id -> a label of one of its links
     keep: list[bool] = []
+    links: dict[str, str | None] = {}  # href -> article URL (cards repeat each link 2-4 times)
     for piece in pieces:
-        url = _piece_link(piece, base_url)
+        url = _piece_link(piece, base_url, links)
         article = article_id_from_url(url) if url else None
         ids.append(article)
         # Text linking elsewhere (category chips, authors, share buttons) is no item's.
@@ -109,12 +110,14 @@ def _items_by_article_id(blocks: list[Block], base_url: str, now: datetime,
     return [item.as_dict() for item in items if item is not None]
 
 
-def _piece_link(piece: Piece, base_url: str) -> str | None:
+def _piece_link(piece: Piece, base_url: str, links: dict[str, str | None]) -> str | None:
     href = piece.href
     if not href:
         return None
-    url = absolute_url(base_url, href)
-    return url if url and article_id_from_url(url) else None
+    if href not in links:
+        url = absolute_url(base_url, href)
+        links[href] = url if url and article_id_from_url(url) else None
+    return links[href]
 
 
 def _owner(piece: Piece, under: dict[int, set[str]], outer: set[int]) -> str | None:
