@@ -29,6 +29,8 @@ _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 # The longest header date line ("Published: Sep 11, 2024, at 11:44 am | Source: INTERFAX-CHINA").
 _MAX_DATE_LINE = 90
+# A header line names a date and at most an author and a category besides.
+_MAX_DATE_LINE_PARTS = 3
 _UNIT_SECONDS = {"sec": 1, "second": 1, "min": 60, "minute": 60, "hour": 3600, "hr": 3600,
                  "day": 86400, "week": 604800}
 
@@ -94,7 +96,9 @@ def date_line_parts(text: str) -> list[str]:
     ("By SMM News | Aug 28, 2025 14:10", "3 hours ago · Copper")."""
     if len(text) > _MAX_DATE_LINE or not DATE_LINE_SEPARATOR_RE.search(text):
         return [text]
-    return [text, *DATE_LINE_SEPARATOR_RE.split(text)]
+    parts = DATE_LINE_SEPARATOR_RE.split(text)
+    # More parts is a row of values ("… | 20,610 | -40 | yuan/mt | Mar 20,2026"), not a header.
+    return [text, *parts] if len(parts) <= _MAX_DATE_LINE_PARTS else [text]
 
 
 def parse_date_line(text: str, now: datetime | None = None) -> tuple[datetime, str] | None:

@@ -98,8 +98,9 @@ def _header_source(text: str) -> str | None:
 def _is_date_line(block: Block) -> bool:
     """A date line: a date in a fixed form, a relative time ("3 hours ago"), or a short line
     around a <time datetime> element."""
-    return bool(any(parse_header_date(part) or is_relative_time(part)
-                    for part in date_line_parts(block.text))
+    # Table rows ("… | yuan/mt | Mar 20,2026") are values, never a header line in parts.
+    parts = [block.text] if block.kind == "row" else date_line_parts(block.text)
+    return bool(any(parse_header_date(part) or is_relative_time(part) for part in parts)
                 or (block.datetime and len(block.text.split()) <= DATE_LINE_MAX_WORDS))
 
 
