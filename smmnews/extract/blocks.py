@@ -36,6 +36,7 @@ class Piece(NamedTuple):
     text: str
     href: str | None
     path: tuple[int, ...]  # numbers of the enclosing elements, outermost first (bounded)
+    raw: str  # the text as written, whitespace kept: pieces of one link rejoin exactly
 
 
 @dataclass(slots=True)
@@ -141,9 +142,13 @@ class _Walker:
     def cut_piece(self) -> None:
         """An element edge: the text so far is one piece, whatever whitespace there is."""
         if self.piece_parts:
-            text = collapse("".join(self.piece_parts))
+            raw = "".join(self.piece_parts)
+            text = collapse(raw)
             if text:
-                self.pieces.append(Piece(text, self.piece_href, self.piece_path))
+                self.pieces.append(Piece(text, self.piece_href, self.piece_path, raw))
+            elif self.pieces:  # whitespace between two elements still separates their words
+                last = self.pieces[-1]
+                self.pieces[-1] = last._replace(raw=last.raw + " ")
             self.piece_parts = []
 
     def add_text(self, text: str | None) -> None:

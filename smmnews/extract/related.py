@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from smmnews.extract.blocks import Block, Image, Piece
+from smmnews.extract.blocks import Block, Image, Piece, collapse
 from smmnews.extract.boilerplate import is_chrome_text, is_cut_marker, strip_bullet
 from smmnews.extract.dates import is_time_line, iso, parse_listing_time, split_trailing_time
 from smmnews.extract.markers import READ_MORE_RE, RELATED_HEADING_RE, RELATED_SUMMARY_MIN_WORDS
@@ -75,7 +75,7 @@ def _items_by_article_id(blocks: list[Block], base_url: str, now: datetime,
     """One item per linked article id, however often and in whatever order its title, time,
     summary and "Read More" appear: each text piece belongs to the id its link names, or, when
     unlinked, to the one id whose links share its nearest enclosing element with it."""
-    pieces = [piece for block in blocks for piece in block.pieces]
+    pieces = [piece for block in blocks for piece in _rejoined(block.pieces)]
     ids: list[str | None] = []
     urls: dict[str, str] = {}
     titles: dict[str, str] = {}  # article id -> a label of one of its links
@@ -108,6 +108,25 @@ def _items_by_article_id(blocks: list[Block], base_url: str, now: datetime,
     items = [_item(groups[article], urls[article], now, titles.get(article))
              for article in urls]
     return [item.as_dict() for item in items if item is not None]
+
+
+def _rejoined(pieces: tuple[Piece, ...]) -> list[Piece]:
+    """Pieces of one link rejoined: a headline with inline markup ("<b>[SMM Analysis]</b>
+    Title") is one text; a time or a button inside the link stays apart."""
+    joined: list[Piece] = []
+    for piece in pieces:
+        last = joined[-1] if joined else None
+        if (last is not None and piece.href and piece.href == last.href
+                and not _apart(last.text) and not _apart(piece.text)):
+            raw = last.raw + piece.raw
+            joined[-1] = last._replace(text=collapse(raw), raw=raw)
+        else:
+            joined.append(piece)
+    return joined
+
+
+def _apart(text: str) -> bool:
+    return is_time_line(text) or _skippable(text)
 
 
 def _piece_link(piece: Piece, base_url: str, links: dict[str, str | None]) -> str | None:
@@ -157,7 +176,9 @@ def _item(pieces: list[tuple[Piece, bool]], url: str, now: datetime,
         published = published or parse_listing_time(time, now)
     item = _Item(title=title, url=url, published_at=published)
     key = title_key(title)
-    item.summary = next((t for t, _ in texts if title_key(t) not in (key, title_key(first))
+    # Never a fragment of the headline (a title copy with inline markup comes in pieces).
+    item.summary = next((t for t, _ in texts if title_key(t) not in key
+                         and title_key(t) not in title_key(first)
                          and len(t.split()) >= RELATED_SUMMARY_MIN_WORDS), None)
     return item
 

@@ -74,6 +74,7 @@ AXES: dict[str, tuple[str, ...]] = {
     "summary_in_content": ("no", "yes"),
     "date_line_extras": ("no", "author_before", "category_after"),
     "byline": ("no", "By", "Author:"),
+    "related_title_markup": ("plain", "inline"),
     "hidden_copies": ("no", "yes"),  # display:none / hidden duplicates (mobile variants)
     "hard_wrap": ("no", "yes"),  # paragraph text wrapped over lines, as editors save it
     "tag_case": ("lower", "upper"),
@@ -583,6 +584,10 @@ class _Page:
         a = self.a
         href = _attr(self._href(item.url))
         title = self.t(item.title)
+        if a["related_title_markup"] == "inline" and " " in item.title:
+            # Inline markup inside the headline: "<b>[SMM Analysis]</b> Title".
+            head, tail = item.title.split(" ", 1)
+            title = f"<b>{self.t(head)}</b> {self.t(tail)}"
         copies = int(a["related_copies"])
         when = related_time(item.published_at, self.c.now, a["related_time_form"]) \
             if item.published_at else None
