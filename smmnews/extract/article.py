@@ -1,37 +1,37 @@
-"""One news.metal.com page in, the parts of one article out (or "not an article").
+"""One news.metal.com page in, one `Article` out (or "not an article" with a code).
 
 Each field is a short chain of fallbacks: page metadata, then structure, then the text patterns
-of the site notes. The page is first linearised into blocks (markup-agnostic), then segmented:
+of docs/site.md. The page is first linearised into blocks (markup-agnostic), then segmented:
 header (breadcrumbs, title, date, source), body, and the tail (disclaimer, contacts, related).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, NamedTuple
 
 from parsel import Selector
 
 from smmnews.extract import segment
 from smmnews.extract.blobs import blob_article_html
 from smmnews.extract.blocks import Block, Page, linearise
-from smmnews.extract.boilerplate import Contact
-from smmnews.extract.clean import clean_text, clean_title
+from smmnews.extract.clean import clean_title
 from smmnews.extract.dates import (
     dateline_date,
     is_time_line,
-    iso,
     match_dateline,
     parse_date_line,
     parse_iso,
 )
-from smmnews.extract.markers import TITLE_SEPARATORS
+from smmnews.extract.loader import ArticleLoader, Sourced
+from smmnews.extract.markers import ICON_ALT, TITLE_SEPARATORS
 from smmnews.extract.metadata import Metadata, read_metadata
 from smmnews.extract.parse import parse_html
-from smmnews.extract.related import Related, title_key
+from smmnews.extract.related import title_key
 from smmnews.extract.urls import absolute_url, article_id_from_url, canonical_url
+from smmnews.items import Article, Image
 
 # A page linking this many other articles from its main text is a listing, not an article.
 LISTING_MIN_LINKS = 6
@@ -41,64 +41,50 @@ LISTING_MIN_DATED_LINES = 3
 MIN_PARAGRAPH_WORDS = 12
 
 
-@dataclass(slots=True)
-class NotAnArticle:
-    """The page is a listing, price, login or error page: no record, a reason to log."""
+class NotArticle(StrEnum):
+    """Why a page gave no record: stable codes, used as stats keys (`not_article/<code>`)."""
 
-    reason: str
-
-
-@dataclass(slots=True)
-class ArticleParts:
-    """Candidates and parts of one article, before the item loader cleans them."""
-
-    article_id: str
-    url: str
-    canonical_url: str
-    titles: list[tuple[str, str]]
-    published: list[tuple[str, datetime, str]]
-    summaries: list[tuple[str, str]]
-    body_blocks: list[str]
-    dateline: str | None = None
-    dateline_date: str | None = None
-    source: str | None = None
-    disclaimer: str | None = None
-    contacts: list[Contact] = field(default_factory=list)
-    related: list[Related] = field(default_factory=list)
-    breadcrumbs: list[str] = field(default_factory=list)
-    images: list[dict[str, str | None]] = field(default_factory=list)
-    tables: list[list[list[str]]] = field(default_factory=list)
-    language: str = "en"
-    body_method: str = "header"
-    paywall_hint: bool = False
+    NOT_ARTICLE_URL = "url_is_not_an_article_url"
+    NO_HTML = "no_html_document"
+    NO_TITLE = "no_title"
+    NO_TEXT = "no_article_text"
+    LISTING = "listing_page"
+    DATED_LIST = "listing_search_or_price_page"
+    NO_PARAGRAPH = "no_paragraph_of_article_text"
+    NO_DATE = "no_publication_date_or_dateline"
 
 
-def _title_candidates(meta: Metadata, blocks: list[Block]) -> list[tuple[str, str]]:
+class NotAnArticle(NamedTuple):
+    """The page is a listing, price, login or error page: no record, a code and a detail."""
+
+    code: NotArticle
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+def _title_candidates(meta: Metadata, blocks: list[Block],
+                      shown: frozenset[str]) -> list[tuple[str, str]]:
+    """Raw title candidates in fallback order; the loader cleans and chooses."""
     candidates = list(meta.titles)
     candidates += [("h1", b.text) for b in blocks if b.kind == "h1" and not b.chrome][:1]
     if meta.title_tag:
         candidates.append(("title_tag", meta.title_tag))
-    return [(source, title) for source, raw in candidates if (title := clean_title(raw))]
+    return [(source, _shown_part(raw, shown)) for source, raw in candidates]
 
 
-def _displayed_first(candidates: list[tuple[str, str]],
-                     blocks: list[Block]) -> list[tuple[str, str]]:
-    """Metadata order, except that a title the page actually shows wins (titles "as displayed")."""
-    shown = {b.text.casefold() for b in blocks}
-    return sorted(((source, _shown_part(title, shown)) for source, title in candidates),
-                  key=lambda c: c[1].casefold() not in shown)
-
-
-def _shown_part(title: str, shown: set[str]) -> str:
+def _shown_part(raw: str, shown: frozenset[str]) -> str:
     """A metadata title with a site suffix of a variant not in markers.py (" | SMM News"):
     the part before the separator, when that is what the page shows."""
-    if title.casefold() in shown:
-        return title
+    title = clean_title(raw)
+    if title is None or title.casefold() in shown:
+        return raw
     for separator in TITLE_SEPARATORS:
         head, found, _ = title.rpartition(separator)
         if found and head.strip().casefold() in shown:
             return head.strip()
-    return title
+    return raw
 
 
 def _tables(rows: list[Block]) -> list[list[list[str]]]:
@@ -109,13 +95,13 @@ def _tables(rows: list[Block]) -> list[list[list[str]]]:
     return list(tables.values())
 
 
-def _images(page: Page, span: tuple[int, int], base_url: str) -> list[dict[str, str | None]]:
+def _images(page: Page, span: tuple[int, int], base_url: str) -> list[Image]:
     found = []
     for image in page.images:
         url = absolute_url(base_url, image.src)
         if (span[0] <= image.position <= span[1] and url and not image.chrome
-                and image.alt.lower() != "icon" and not article_id_from_url(image.href or "")):
-            found.append({"url": url, "alt": image.alt or None})
+                and image.alt.lower() != ICON_ALT and not article_id_from_url(image.href or "")):
+            found.append(Image(url=url, alt=image.alt or None))
     return found
 
 
@@ -135,46 +121,73 @@ def _language(lang: str | None) -> str:
     return code if re.fullmatch(r"[a-z]{2,3}", code) else "en"
 
 
-def _not_article(parts: ArticleParts, seg: segment.Segments) -> str | None:
-    if not parts.titles:
-        return "no title"
-    if not parts.body_blocks:
-        return "no article text"
+def _not_article(has_title: bool, body: list[str], seg: segment.Segments,
+                 dated: bool) -> NotAnArticle | None:
+    if not has_title:
+        return NotAnArticle(NotArticle.NO_TITLE, "no title")
+    if not body:
+        return NotAnArticle(NotArticle.NO_TEXT, "no article text")
     if len(seg.body_links) >= LISTING_MIN_LINKS:
-        return f"listing page ({len(seg.body_links)} article links in its main text)"
-    dated = sum(1 for text in parts.body_blocks if is_time_line(text))
-    if dated >= LISTING_MIN_DATED_LINES:
-        return f"listing, search or price page ({dated} dated lines in its main text)"
-    if not any(len(text.split()) >= MIN_PARAGRAPH_WORDS for text in parts.body_blocks):
-        return "no paragraph of article text"
-    if not parts.published and not parts.dateline:
-        return "no publication date or dateline"
+        return NotAnArticle(NotArticle.LISTING, f"listing page ({len(seg.body_links)} article "
+                                                "links in its main text)")
+    lines = sum(1 for text in body if is_time_line(text))
+    if lines >= LISTING_MIN_DATED_LINES:
+        return NotAnArticle(NotArticle.DATED_LIST, f"listing, search or price page ({lines} "
+                                                   "dated lines in its main text)")
+    if not any(len(text.split()) >= MIN_PARAGRAPH_WORDS for text in body):
+        return NotAnArticle(NotArticle.NO_PARAGRAPH, "no paragraph of article text")
+    if not dated:
+        return NotAnArticle(NotArticle.NO_DATE, "no publication date or dateline")
     return None
+
+
+def _published(meta: Metadata, seg: segment.Segments,
+               now: datetime) -> list[tuple[str, datetime, str]]:
+    """Publication-time candidates, metadata first, then the date line the page shows: its own
+    <time datetime> (never the page's first <time>: related news and tickers may come first),
+    then its text, relative times ("3 hours ago") resolved against now."""
+    published = list(meta.published)
+    if seg.date_line is not None:
+        stamp = parse_iso(seg.date_attr) if seg.date_attr else None
+        if stamp is not None and seg.date_attr:
+            published.append(("time_element", stamp, seg.date_attr.strip()))
+        shown = parse_date_line(seg.date_line, now)
+        if shown:
+            published.append(("text", shown[0], shown[1]))
+    return published
+
+
+def _published_raw(published: list[tuple[str, datetime, str]]) -> str | None:
+    """The date as shown on the page, else as the first metadata source gives it."""
+    shown = [raw for source, _, raw in published if source == "text"]
+    return shown[0] if shown else (published[0][2] if published else None)
 
 
 # Refusals that a state blob can answer: the visible page carries no article (a client-rendered
 # shell), so the article is read from the blob.
-_BLOB_ANSWERS = ("no title", "no article text", "no paragraph of article text")
+_BLOB_ANSWERS = frozenset({NotArticle.NO_TITLE, NotArticle.NO_TEXT, NotArticle.NO_PARAGRAPH})
 
 
-def extract_article(html: str, url: str, now: datetime) -> ArticleParts | NotAnArticle:
-    """Extract the article of one page; `now` resolves relative times such as "2 hours ago"."""
+def extract_article(html: str, url: str, now: datetime,
+                    crawled_at: datetime | None = None) -> Article | NotAnArticle:
+    """Extract the article of one page; `now` resolves relative times such as "2 hours ago",
+    `crawled_at` (default `now`) is the fetch time the record carries."""
     article_id = article_id_from_url(url)
     if article_id is None:
-        return NotAnArticle("URL is not an article URL")
+        return NotAnArticle(NotArticle.NOT_ARTICLE_URL, "URL is not an article URL")
     sel = parse_html(html)
     if sel.root is None:
-        return NotAnArticle("no HTML document")
-    result, title_shown = _extract(sel, url, now, article_id)
-    no_article = isinstance(result, NotAnArticle) and result.reason in _BLOB_ANSWERS
+        return NotAnArticle(NotArticle.NO_HTML, "no HTML document")
+    result, title_shown = _extract(sel, article_id, url, now, crawled_at)
+    no_article = isinstance(result, NotAnArticle) and result.code in _BLOB_ANSWERS
     if no_article or not title_shown:
         # A fresh tree: linearising pruned the scripts from the first one.
         shown = parse_html(html)
         blob_html = blob_article_html(shown)
-        body = next(shown.root.iter("body"), None)
-        if blob_html is not None and body is not None:
-            _mount(body, parse_html(blob_html).root.find(".//article"))
-            from_blob, _ = _extract(shown, url, now, article_id)
+        page_body = next(shown.root.iter("body"), None)
+        if blob_html is not None and page_body is not None:
+            _mount(page_body, parse_html(blob_html).root.find(".//article"))
+            from_blob, _ = _extract(shown, article_id, url, now, crawled_at)
             if not isinstance(from_blob, NotAnArticle) or no_article:
                 return from_blob
     return result
@@ -191,46 +204,42 @@ def _mount(body: Any, article: Any) -> None:
     body.append(aside)
 
 
-def _extract(sel: Selector, url: str, now: datetime,
-             article_id: str) -> tuple[ArticleParts | NotAnArticle, bool]:
+def _extract(sel: Selector, article_id: str, url: str, now: datetime,
+             crawled_at: datetime | None) -> tuple[Article | NotAnArticle, bool]:
     """The article of the page, and whether the page displays its title (a page that does
     not is a client-rendered shell, whose article is in its state blob)."""
     root: Any = sel.root
     meta = read_metadata(sel)
     page = linearise(root)
-    titles = _displayed_first(_title_candidates(meta, page.blocks), page.blocks)
-    seg = segment.segment(page, titles[0][1] if titles else None, url, now)
-    published = list(meta.published)
-    if seg.date_line is not None:
-        # The header's own <time datetime> (never the page's first <time>: related news and
-        # tickers may come first), then the date as shown, relative ones resolved against now.
-        stamp = parse_iso(seg.date_attr) if seg.date_attr else None
-        if stamp is not None and seg.date_attr:
-            published.append(("time_element", stamp, seg.date_attr.strip()))
-        shown = parse_date_line(seg.date_line, now)
-        if shown:
-            published.append(("text", shown[0], shown[1]))
-    summaries = [("shown", s) for s in seg.summaries] + [
-        (source, text) for source, raw in meta.descriptions if (text := clean_text(raw))
-    ]
+    shown = frozenset(b.text.casefold() for b in page.blocks)
+    loader = ArticleLoader(shown=shown)
+    loader.add_value("title", _title_candidates(meta, page.blocks, shown))
+    title: Sourced | None = loader.get_output_value("title")
+    # Block texts are collapsed already: casefolding is their title key.
+    title_shown = title is not None and title_key(title.value) in shown
+    seg = segment.segment(page, title.value if title else None, url, now)
+    published = _published(meta, seg, now)
     reference = published[0][1] if published else now
     dateline, named_date, dateline_source = _dateline(seg.body, reference)
-    parts = ArticleParts(
-        article_id=article_id, url=url, canonical_url=canonical_url(article_id),
-        titles=titles, published=published, summaries=summaries, body_blocks=seg.body,
-        dateline=dateline, dateline_date=named_date,
-        source=seg.source or dateline_source, disclaimer=seg.disclaimer,
-        contacts=seg.contacts, related=seg.related,
-        breadcrumbs=meta.breadcrumbs or seg.breadcrumbs,
-        images=_images(page, seg.body_span, url), tables=_tables(seg.body_rows),
-        language=_language(meta.language),
-        body_method=seg.method, paywall_hint=seg.paywall_hint,
-    )
-    reason = _not_article(parts, seg)
-    # Block texts are collapsed already: casefolding is their title key.
-    title_shown = bool(titles) and title_key(titles[0][1]) in {b.text.casefold()
-                                                                for b in page.blocks}
-    return (NotAnArticle(reason) if reason else parts), title_shown
+    refused = _not_article(title is not None, seg.body, seg, bool(published or dateline))
+    if refused is not None:
+        return refused, title_shown
+    loader.context.update(body_method=seg.method, paywall_hint=seg.paywall_hint)
+    values: dict[str, Any] = {
+        "article_id": article_id, "url": url, "canonical_url": canonical_url(article_id),
+        "published_at": [(source, value) for source, value, _ in published],
+        "published_raw": _published_raw(published),
+        "dateline": dateline, "dateline_date": named_date,
+        "source": seg.source or dateline_source,
+        "summary": [("shown", s) for s in seg.summaries] + list(meta.descriptions),
+        "body": seg.body, "disclaimer": seg.disclaimer, "contacts": seg.contacts,
+        "related": seg.related, "breadcrumbs": meta.breadcrumbs or seg.breadcrumbs,
+        "images": _images(page, seg.body_span, url), "tables": _tables(seg.body_rows),
+        "language": _language(meta.language), "crawled_at": crawled_at or now,
+    }
+    for name, value in values.items():
+        loader.add_value(name, value)
+    return loader.load_item(), title_shown
 
 
-__all__ = ["ArticleParts", "NotAnArticle", "extract_article", "iso"]
+__all__ = ["NotAnArticle", "NotArticle", "extract_article"]

@@ -18,6 +18,7 @@ from smmnews.mirror.templates import ANALYSTS, STATEMENT_V1, STATEMENT_V2
 
 SHANGHAI = timezone(timedelta(hours=8))
 SITE = "https://news.metal.com"
+_LINKED_ID = re.compile(r"/newscontent/(\d{5,})")
 _NUMBERED = re.compile(r"^\d{1,2}[.)]\s")
 
 
@@ -93,14 +94,21 @@ def expected_record(content: ArticleContent) -> dict[str, Any]:
         "is_partial": content.is_partial,
         "disclaimer": content.disclaimer,
         "contacts": [{"name": n, "email": e} for n, e in content.contacts],
-        "related": [{"title": r.title, "url": r.url, "summary": r.summary,
-                     "published_at": iso(r.published_at)} for r in content.related],
+        "related": [_related_record(r) for r in content.related],
         "breadcrumbs": list(content.breadcrumbs),
         "tables": list(tables.values()),
     }
     if content.title_tags is not None:
         record["title_tags"] = list(content.title_tags)
     return record
+
+
+def _related_record(item: RelatedItem) -> dict[str, Any]:
+    linked = _LINKED_ID.search(item.url)
+    article_id = linked[1] if linked else None
+    return {"title": item.title, "url": item.url, "article_id": article_id,
+            "canonical_url": f"{SITE}/newscontent/{article_id}" if article_id else None,
+            "summary": item.summary, "published_at": iso(item.published_at)}
 
 
 def _parse(value: str | None) -> datetime | None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from smmnews.extract.article import NotAnArticle
 from smmnews.mirror.article_content import ArticleContent, expected_record
 from smmnews.mirror.render import AXES, Rendering, render
 from smmnews.record import build_record
+from smmnews.serialize import record_dict
 
 # Compared after whitespace normalisation: block boundaries are layout, not content.
 _WHITESPACE_FIELDS = frozenset({"body"})
@@ -34,16 +36,17 @@ def check(content: ArticleContent, seed: int,
     rendering = render(content, seed, overrides)
     result = build_record(rendering.html.encode("utf-8"), content.url, content.now)
     want = expected_record(content)
-    if not isinstance(result, dict):
+    if isinstance(result, NotAnArticle):
         return Outcome(rendering, None, {REFUSED: (str(result), None)})
+    record = record_dict(result)
     wrong = {}
     for name, value in want.items():
-        got = result[name]
+        got = record[name]
         if name in _WHITESPACE_FIELDS:
             got, value = normalise(got), normalise(value)
         if got != value:
             wrong[name] = (got, value)
-    return Outcome(rendering, result, wrong)
+    return Outcome(rendering, record, wrong)
 
 
 def shrink(content: ArticleContent, seed: int) -> Outcome:
