@@ -26,7 +26,7 @@ FIXTURES = Path("fixtures") / "articles"
 # The keys the quality test compares (fixtures/README.md, "The expected record").
 EXPECTED_KEYS = ("article_id", "canonical_url", "title", "title_tags", "published_at", "source",
                  "dateline", "summary", "body", "is_partial", "disclaimer", "contacts",
-                 "related", "breadcrumbs")
+                 "related", "breadcrumbs", "tables")
 CASE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
