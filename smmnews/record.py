@@ -7,8 +7,9 @@ from typing import Any
 
 from smmnews.extract.article import ArticleParts, NotAnArticle, extract_article
 from smmnews.extract.clean import content_hash, metals_in, title_tags
-from smmnews.extract.decode import decode_page
+from smmnews.extract.decode import BadPage, decode_page
 from smmnews.extract.markers import PARTIAL_MAX_RATIO, PARTIAL_MAX_WORDS
+from smmnews.extract.shell import NEEDS_JAVASCRIPT, app_shell
 from smmnews.items import RECORD_DEFAULTS, ArticleLoader, Sourced
 
 # Metadata sources count as first-choice; "text" and "title_tag" mean the page gave none.
@@ -65,9 +66,14 @@ def load_record(parts: ArticleParts, crawled_at: datetime) -> dict[str, Any]:
 
 def build_record(body: bytes, url: str, now: datetime, *, encoding: str | None = None,
                  crawled_at: datetime | None = None) -> dict[str, Any] | NotAnArticle:
-    """Page bytes to a record; raises BadPage for input that is not a page at all."""
-    parts = extract_article(decode_page(body, encoding), url, now)
+    """Page bytes to a record; raises BadPage for input that is not a page at all, and for
+    an app shell whose article only a browser would show (`needs_javascript`)."""
+    html = decode_page(body, encoding)
+    parts = extract_article(html, url, now)
     if isinstance(parts, NotAnArticle):
+        if (shell := app_shell(html)) is not None:
+            # Not a page without an article: a page whose article only a browser would show.
+            raise BadPage(NEEDS_JAVASCRIPT, shell.detail)
         return parts
     return load_record(parts, crawled_at or now)
 

@@ -1,0 +1,82 @@
+"""Rendering pages that need JavaScript in a host-provided Chromium, through scrapy-playwright.
+
+`SMMNEWS_RENDER`: `never` (default: app shells are counted as `bad_page/needs_javascript`),
+`auto` (only a page detected as an app shell is requested again, rendered), `always` (every
+article page is rendered). Only then are scrapy-playwright's download handlers installed; they
+pass every request without `meta["playwright"]` to Scrapy's own handler, so robots.txt,
+listings, sitemaps and server-rendered articles are fetched exactly as without rendering.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.settings import Settings
+
+RENDER_MODES = ("never", "auto", "always")
+HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+# Kept in meta so a rendered page that is still a shell is counted, never rendered again.
+RENDERED = "smmnews_rendered"
+# The browser fetches what the page needs to build the article (scripts, XHR); pictures, fonts
+# and media only cost time.
+SKIPPED_RESOURCES = frozenset({"image", "media", "font"})
+
+
+class RenderError(ValueError):
+    """A render setting that cannot work; the message says what to change."""
+
+
+def render_mode(settings: Settings) -> str:
+    mode = str(settings.get("SMMNEWS_RENDER") or "never").strip().lower()
+    if mode not in RENDER_MODES:
+        raise RenderError(f"SMMNEWS_RENDER must be one of {', '.join(RENDER_MODES)}, got {mode!r}")
+    return mode
+
+
+def missing_requirement(settings: Settings) -> str | None:
+    """Why rendering cannot start on this host, or None."""
+    if importlib.util.find_spec("scrapy_playwright") is None:
+        return ("scrapy-playwright is not installed: pip install -e '.[render]'")
+    return None
+
+
+def abort_resource(request: Any) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: skip resources the text of an article never depends on."""
+    return str(getattr(request, "resource_type", "")) in SKIPPED_RESOURCES
+
+
+def apply_render_settings(settings: Settings) -> None:
+    """Install the playwright handlers and the Chromium launch options (spider priority)."""
+    if render_mode(settings) == "never":
+        return
+    handlers = {"http": HANDLER, "https": HANDLER}
+    timeout_ms = int(settings.getfloat("SMMNEWS_RENDER_TIMEOUT") * 1000)
+    settings.set("DOWNLOAD_HANDLERS", {**settings.getdict("DOWNLOAD_HANDLERS"), **handlers},
+                 priority="spider")
+    settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="spider")
+    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {
+        "executable_path": settings.get("SMMNEWS_CHROMIUM_PATH"),
+        "headless": True,
+        "args": settings.getlist("SMMNEWS_CHROMIUM_ARGS"),
+    }, priority="spider")
+    settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_ms, priority="spider")
+    settings.set("PLAYWRIGHT_MAX_CONTEXTS", 1, priority="spider")
+    settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT",
+                 settings.getint("SMMNEWS_RENDER_CONCURRENCY"), priority="spider")
+    settings.set("PLAYWRIGHT_ABORT_REQUEST", "smmnews.render.abort_resource", priority="spider")
+
+
+def rendered(request: Request, carried: tuple[str, ...]) -> Request:
+    """The same article request again, rendered in the browser (past the id dupefilter).
+
+    Only the `carried` meta keys go along: the rest (latency, retries, download slot) belongs
+    to the first fetch.
+    """
+    meta = {**{k: request.meta[k] for k in carried if k in request.meta},
+            "playwright": True, RENDERED: True,
+            # networkidle: the article arrives by XHR after the load event.
+            "playwright_page_goto_kwargs": {"wait_until": "networkidle"}}
+    return request.replace(meta=meta, dont_filter=True)
