@@ -1,5 +1,6 @@
-"""`smmnews probe`: runs `scrapy crawl smm_probe` with the project's settings in a subprocess
-(its own reactor and log), then prints the report it wrote, as text or as one JSON object."""
+"""`smmnews probe`: runs the probe spider with the project's settings in a subprocess (its own
+reactor and log, smmnews/probe/crawl.py), then prints the report it wrote, as text or as one
+JSON object."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 from smmnews.probe.report import render_text
 
 MONITOR_FAILED_EXIT = 3
+USAGE_EXIT = 2
 
 
 def add_probe_command(commands: Any) -> None:
@@ -41,7 +43,7 @@ def add_probe_command(commands: Any) -> None:
 
 
 def probe_command(args: argparse.Namespace, report: Path) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", "smm_probe",
+    command = [sys.executable, "-m", "smmnews.probe.crawl",
                "-a", f"report={report}", "-a", f"discovered={args.discovered}"]
     for name, value in (("base_url", args.base_url), ("urls", args.urls),
                         ("fixtures", args.save_fixtures), ("now", args.now)):
@@ -71,9 +73,10 @@ def run_probe(args: argparse.Namespace) -> int:
                                    stderr=subprocess.STDOUT, env=env)
         if not report_path.exists():
             tail = log_path.read_text("utf-8", "replace").splitlines()[-15:]
-            print(f"smmnews probe: the probe crawl failed (exit {code}):\n" + "\n".join(tail),
-                  file=sys.stderr)
-            return code or 1
+            if code != USAGE_EXIT:
+                tail.insert(0, f"smmnews probe: the probe crawl failed (exit {code}):")
+            print("\n".join(tail), file=sys.stderr)
+            return code if code == USAGE_EXIT else 1
         report = json.loads(report_path.read_text("utf-8"))
     if args.json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")

@@ -1,8 +1,9 @@
-"""`scrapy crawl smm_probe`: what `smmnews probe` runs. Fetches robots.txt, the sitemap
-candidates, the listing paths, the listing endpoints and a set of article pages, with the
-project's politeness settings, and writes one JSON report at the end (`-a report=PATH`).
+"""The probe spider (run by `smmnews probe` through smmnews/probe/crawl.py). Fetches robots.txt,
+the sitemap candidates, the listing paths, the listing endpoints and a set of article pages,
+with the project's politeness settings, and writes one JSON report at the end.
 
-It writes no feed and no state: nothing it sees counts as crawled.
+It writes no feed and no state: nothing it sees counts as crawled. It is not in
+SPIDER_MODULES, so `scrapy list` and scrapyd show only the crawl itself.
 """
 
 from __future__ import annotations
