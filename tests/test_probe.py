@@ -73,9 +73,11 @@ def test_probe_json_reports_discovery_fields_and_drafts(sample_site: MirrorServe
     urls = tmp_path / "urls.txt"
     urls.write_text("# probe these\n" + "\n".join([good, l1, price, missing, forbidden]) + "\n")
     drafts = tmp_path / "drafts"
+    state = tmp_path / "state.sqlite"
     result = probe("--base-url", base, "--urls", str(urls), "--json",
-                   "--save-fixtures", str(drafts))
+                   "--save-fixtures", str(drafts), "-s", f"SMMNEWS_STATE_PATH={state}")
     assert result.code == 0, result.err
+    assert not state.exists()  # a probe is no crawl: nothing it sees counts as known
     report = result.report
     discovery = report["discovery"]
     # Every discovery path the crawl would use, each with its status.

@@ -49,6 +49,7 @@ SITEMAP_CANDIDATES = ("/sitemap/sitemap-live.xml", "/sitemap_index.xml")
 # Children of a sitemap index fetched to see what they hold (the rest only counted).
 MAX_SITEMAP_CHILDREN = 3
 # Error statuses reach the callbacks (the report shows them); redirects are still followed.
+KNOWN_ARTICLES_MIDDLEWARE = "smmnews.middlewares.KnownArticlesMiddleware"
 ALL_STATUSES = {"handle_httpstatus_list": list(range(400, 600))}
 
 
@@ -60,8 +61,17 @@ class SmmProbeSpider(scrapy.Spider):
     name = "smm_probe"
     # No feed, no pipelines, no state, no run summary: the report is the only output.
     custom_settings = {  # noqa: RUF012 - Scrapy's API
-        "FEEDS": {}, "ITEM_PIPELINES": {}, "EXTENSIONS": {}, "DOWNLOADER_MIDDLEWARES": {},
+        "FEEDS": {}, "ITEM_PIPELINES": {}, "EXTENSIONS": {},
     }
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        # The project's downloader middlewares stay (what the crawl fetches, the probe fetches
+        # the same way), except the one that skips articles the state store knows.
+        middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+        middlewares[KNOWN_ARTICLES_MIDDLEWARE] = None
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
 
     def __init__(self, base_url: str | None = None, urls: str | None = None,
                  report: str = "probe-report.json", fixtures: str | None = None,

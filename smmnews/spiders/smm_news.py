@@ -297,7 +297,9 @@ class SmmNewsSpider(scrapy.Spider):
         if self.render == "auto" and not response.meta.get(RENDERED) and response.request:
             self.crawler.stats.inc_value("smmnews/render/requested")
             logger.info("Rendering in Chromium (%s): %s", detail, response.url)
-            yield rendered(response.request, ARTICLE_META)
+            again = rendered(response.request, ARTICLE_META)
+            again.meta["sweep"] = False  # the sweep counted this id at the first fetch
+            yield again
             return
         self.crawler.stats.inc_value(f"smmnews/bad_page/{NEEDS_JAVASCRIPT}")
         if response.meta.get(RENDERED):
