@@ -89,6 +89,9 @@ def test_probe_json_reports_discovery_fields_and_drafts(sample_site: MirrorServe
     home = by_url(discovery, base)
     linked = set(re.findall(r"newscontent/(\d{5,})", (SITE / "pages" / "home.html").read_text()))
     assert (home["status"], home["yielded"]["article_links"]) == (200, len(linked))
+    assert by_url(discovery, base + "list/industry/aluminium")["yielded"][
+        "load_more_button"] == "yes"
+    assert home["yielded"]["load_more_button"] == "no"
     news = by_url(discovery, base + "sitemap/sitemap-news-1.xml")  # a child of the index
     assert news["yielded"]["article_urls"] == (SITE / "sitemap" / "sitemap-news-1.xml"
                                                ).read_text().count("<loc>")

@@ -16,7 +16,7 @@ from smmnews.extract.endpoint import (
     endpoint_items,
     parse_endpoints,
 )
-from smmnews.extract.pager import next_page_url, page_number
+from smmnews.extract.pager import has_load_more, next_page_url, page_number
 from smmnews.extract.shell import NEEDS_JAVASCRIPT, app_shell
 from smmnews.record import build_record
 from tests.fixtures import ARTICLES, NON_ARTICLES, case_names, page_bytes
@@ -96,6 +96,21 @@ def test_next_page_of_the_site_listings(name: str, url: str, expected: str | Non
 ])
 def test_pager_table(links: str, url: str, expected: str | None) -> None:
     assert next_page_url(f"<html><body>{links}</body></html>", url) == expected
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    ('<div class="footer___PvIjk"><span>More News</span></div>', True),
+    ('<button type="button">Load more</button>', True),
+    ('<a href="javascript:void(0)">View More</a>', True),
+    ('<a href="/news/page/2">More News</a>', False),  # a link: followed as a next page
+    ('<div><a href="/newscontent/103900001">Read More</a></div>', False),
+])
+def test_load_more_controls(html: str, expected: bool) -> None:
+    assert has_load_more(f"<html><body>{html}</body></html>") is expected
+
+
+def test_the_2024_list_page_has_a_load_more_button() -> None:
+    assert has_load_more(page_bytes(NON_ARTICLES, "listing-aluminium-2024").decode())
 
 
 def test_page_number() -> None:

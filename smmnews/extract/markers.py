@@ -260,3 +260,7 @@ NEXT_TEXT_RE = re.compile(r"^(?:next(?:\s+page)?|older(?:\s+(?:news|posts|articl
 # uses /l/94/pages/1, notes §9), /p/2.
 PAGE_NUMBER_RE = re.compile(r"(?:[?&](?:page|p|pageNo|pageNum|page_no)=|/(?:page|pages|p)/)"
                             r"(?P<n>\d{1,4})(?=$|[/?&#])", re.IGNORECASE)
+# A "Load More" control: items beyond the first page come from a script's request (notes §1.3:
+# `div.footer___PvIjk span` "More News" on the 2024 list pages).
+LOAD_MORE_RE = re.compile(r"^(?:load|show|view)\s+more(?:\s+news)?$|^more\s+news$|^加载更多$",
+                          re.IGNORECASE)

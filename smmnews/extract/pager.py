@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smmnews.extract.markers import NEXT_TEXT_RE, PAGE_NUMBER_RE
+from smmnews.extract.markers import LOAD_MORE_RE, NEXT_TEXT_RE, PAGE_NUMBER_RE
 from smmnews.extract.parse import parse_html
 from smmnews.extract.urls import absolute_url
 
@@ -50,3 +50,16 @@ def _other_page(url: str, href: str) -> str | None:
     if link is None or link.split("#")[0] == url.split("#")[0]:
         return None
     return link
+
+
+def has_load_more(html: str) -> bool:
+    """A "Load More"/"More News" control that is not a link to a page: the list grows by a
+    script's request, which SMMNEWS_LISTING_ENDPOINTS can describe."""
+    sel = parse_html(html)
+    for el in sel.xpath("//button | //a | //div | //span"):
+        text = " ".join(" ".join(el.xpath(".//text()").getall()).split())
+        if text and LOAD_MORE_RE.match(text):
+            href = (el.attrib.get("href") or "").strip()
+            if not href or href.startswith(("#", "javascript:")):
+                return True
+    return False

@@ -43,10 +43,15 @@ def monitor_verdict(articles: list[dict[str, Any]], records: list[dict[str, Any]
             "results": [asdict(r) for r in results]}
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "(" + ", ".join(map(str, value[:5])) + (", …" if len(value) > 5 else "") + ")"
+    return str(value)
+
+
 def _discovery_line(entry: dict[str, Any]) -> str:
     status = entry["status"] if entry["status"] is not None else "---"
-    found = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in entry["yielded"].items()
-                      if not isinstance(v, list))
+    found = ", ".join(f"{k.replace('_', ' ')} {_shown(v)}" for k, v in entry["yielded"].items())
     note = f" ({entry['note']})" if entry.get("note") else ""
     return f"  {entry['kind']:<9} {status!s:<4} {entry['url']}\n            {found or '-'}{note}"
 

@@ -26,7 +26,7 @@ from smmnews.extract.decode import BadPage, decode_page
 from smmnews.extract.endpoint import ListingEndpoint, endpoint_items, parse_endpoints
 from smmnews.extract.listing import extract_listing_links
 from smmnews.extract.metadata import read_metadata
-from smmnews.extract.pager import next_page_url
+from smmnews.extract.pager import has_load_more, next_page_url
 from smmnews.extract.parse import parse_html
 from smmnews.extract.shell import NEEDS_JAVASCRIPT
 from smmnews.extract.urls import absolute_url, article_id_from_url
@@ -234,10 +234,15 @@ class SmmProbeSpider(scrapy.Spider):
         if not entry["ok"] or not isinstance(response, TextResponse):
             return
         links = extract_listing_links(response.text, response.url, self.now())
+        load_more = has_load_more(response.text)
         entry["yielded"] = {"article_links": len(links),
                             "with_time": sum(1 for link in links if link.published_at),
-                            "next_page": next_page_url(response.text, response.url) or "none"}
-        if not links:
+                            "next_page": next_page_url(response.text, response.url) or "none",
+                            "load_more_button": "yes" if load_more else "no"}
+        if load_more:
+            entry["note"] = ("more items behind a script's request: describe it in "
+                             "SMMNEWS_LISTING_ENDPOINTS")
+        elif not links:
             entry["note"] = "no article links: a JavaScript listing? see the endpoints setting"
         yield from self.sample([link.url for link in links], response.url)
 
