@@ -23,6 +23,9 @@ RENDERED = "smmnews_rendered"
 # The browser fetches what the page needs to build the article (scripts, XHR); pictures, fonts
 # and media only cost time.
 SKIPPED_RESOURCES = frozenset({"image", "media", "font"})
+# When the page counts as loaded (Playwright's goto): networkidle waits for the XHR that brings
+# the article after the load event; `load` for a site that never goes idle (long polling).
+WAIT_UNTIL = ("networkidle", "load", "domcontentloaded", "commit")
 
 
 class RenderError(ValueError):
@@ -69,14 +72,22 @@ def apply_render_settings(settings: Settings) -> None:
     settings.set("PLAYWRIGHT_ABORT_REQUEST", "smmnews.render.abort_resource", priority="spider")
 
 
-def rendered(request: Request, carried: tuple[str, ...]) -> Request:
+def wait_until(settings: Settings) -> str:
+    value = str(settings.get("SMMNEWS_RENDER_WAIT_UNTIL") or "networkidle").strip().lower()
+    if value not in WAIT_UNTIL:
+        raise RenderError(f"SMMNEWS_RENDER_WAIT_UNTIL must be one of {', '.join(WAIT_UNTIL)}, "
+                          f"got {value!r}")
+    return value
+
+
+def rendered(request: Request, carried: tuple[str, ...], until: str = "networkidle") -> Request:
     """The same article request again, rendered in the browser (past the id dupefilter).
 
     Only the `carried` meta keys go along: the rest (latency, retries, download slot) belongs
-    to the first fetch.
+    to the first fetch. Everything in meta stays JSON, so the request can travel through the
+    distributed queue.
     """
     meta = {**{k: request.meta[k] for k in carried if k in request.meta},
             "playwright": True, RENDERED: True,
-            # networkidle: the article arrives by XHR after the load event.
-            "playwright_page_goto_kwargs": {"wait_until": "networkidle"}}
+            "playwright_page_goto_kwargs": {"wait_until": until}}
     return request.replace(meta=meta, dont_filter=True)

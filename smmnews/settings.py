@@ -110,6 +110,9 @@ SMMNEWS_CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disab
                          "--no-first-run", "--disable-background-networking",
                          "--disable-component-update", "--disable-sync"]
 SMMNEWS_RENDER_TIMEOUT = 30.0
+# When a rendered page counts as loaded: networkidle (no request for 0.5 s: the article's XHR
+# has come back); `load` for a site that never goes idle (long polling, chat widgets).
+SMMNEWS_RENDER_WAIT_UNTIL = "networkidle"
 # Pages open in the browser at once (each is a tab of one context).
 SMMNEWS_RENDER_CONCURRENCY = 2
 

@@ -3,6 +3,7 @@ browser's launch options), and that scrapy-playwright loads on this Scrapy witho
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -19,6 +20,7 @@ from smmnews.render import (
     missing_requirement,
     render_mode,
     rendered,
+    wait_until,
 )
 
 
@@ -59,9 +61,12 @@ def test_rendering_installs_the_handlers_and_the_host_chromium(mode: str) -> Non
     assert "asyncio" in str(settings.get("TWISTED_REACTOR"))
 
 
-def test_an_unknown_mode_is_refused() -> None:
+def test_an_unknown_mode_or_wait_is_refused() -> None:
     with pytest.raises(RenderError, match="never, auto, always"):
         render_mode(project_settings(SMMNEWS_RENDER="maybe"))
+    with pytest.raises(RenderError, match="networkidle, load"):
+        wait_until(project_settings(SMMNEWS_RENDER_WAIT_UNTIL="idle"))
+    assert wait_until(project_settings(SMMNEWS_RENDER_WAIT_UNTIL="LOAD")) == "load"
 
 
 def test_scrapy_playwright_loads_without_warnings() -> None:
@@ -79,7 +84,9 @@ def test_scrapy_playwright_loads_without_warnings() -> None:
 def test_a_rendered_request_carries_only_the_article_keys() -> None:
     first = Request("http://127.0.0.1/newscontent/103900002",
                     meta={"article_id": "103900002", "download_latency": 0.1, "depth": 1})
-    again = rendered(first, ("article_id", "sweep"))
+    again = rendered(first, ("article_id", "sweep"), "load")
     assert again.dont_filter and again.meta["playwright"] and again.meta[RENDERED]
+    assert again.meta["playwright_page_goto_kwargs"] == {"wait_until": "load"}
+    json.dumps(again.meta)  # travels through the distributed queue
     assert {k: v for k, v in again.meta.items() if not k.startswith(("playwright", "smmnews"))
             } == {"article_id": "103900002"}

@@ -13,7 +13,7 @@ from scrapy.exceptions import UsageError
 from smmnews.extract.endpoint import EndpointError, parse_endpoints
 from smmnews.monitors import FAILED_STAT
 from smmnews.options import OptionError, parse_options
-from smmnews.render import RenderError, missing_requirement, render_mode
+from smmnews.render import RenderError, missing_requirement, render_mode, wait_until
 
 MONITOR_FAILED_EXIT = 3
 
@@ -30,6 +30,7 @@ class Command(ScrapyCrawl):
                 parse_options(dict(opts.spargs), self.settings.get("SMMNEWS_BASE_URL"),
                               self.settings.getlist("SMMNEWS_LISTINGS"))
                 parse_endpoints(self.settings.get("SMMNEWS_LISTING_ENDPOINTS"))
+                wait_until(self.settings)
                 if render_mode(self.settings) != "never" and (
                         missing := missing_requirement(self.settings)):
                     raise RenderError(f"SMMNEWS_RENDER needs {missing}")

@@ -30,7 +30,13 @@ from smmnews.extract.urls import absolute_url, article_id_from_url
 from smmnews.faults import classify
 from smmnews.options import CrawlOptions, OptionError, parse_options
 from smmnews.record import build_record
-from smmnews.render import RENDERED, apply_render_settings, render_mode, rendered
+from smmnews.render import (
+    RENDERED,
+    apply_render_settings,
+    render_mode,
+    rendered,
+    wait_until,
+)
 from smmnews.runtime import context_for
 from smmnews.state import StateStore
 
@@ -60,6 +66,7 @@ class SmmNewsSpider(scrapy.Spider):
         self.allowed_domains: list[str] = []
         self.sitemap_paths: list[str] = []
         self.render = "never"
+        self.render_until = "networkidle"
         self.endpoints: list[ListingEndpoint] = []
         self.listing_max_pages = 1
 
@@ -86,6 +93,7 @@ class SmmNewsSpider(scrapy.Spider):
         spider.state = context_for(crawler).state
         spider.progress_total = spider.options.sweep_size
         spider.render = render_mode(settings)
+        spider.render_until = wait_until(settings)
         spider.endpoints = parse_endpoints(settings.get("SMMNEWS_LISTING_ENDPOINTS"))
         spider.listing_max_pages = settings.getint("SMMNEWS_LISTING_MAX_PAGES")
         return spider
@@ -157,7 +165,9 @@ class SmmNewsSpider(scrapy.Spider):
         request = scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                                  meta={"article_id": article_id, "sweep": sweep,
                                        "refetch": known is not None or self.options.refresh})
-        return rendered(request, ARTICLE_META) if self.render == "always" else request
+        if self.render == "always":
+            return rendered(request, ARTICLE_META, self.render_until)
+        return request
 
     # --- discovery callbacks ---------------------------------------------------------------
 
@@ -297,7 +307,7 @@ class SmmNewsSpider(scrapy.Spider):
         if self.render == "auto" and not response.meta.get(RENDERED) and response.request:
             self.crawler.stats.inc_value("smmnews/render/requested")
             logger.info("Rendering in Chromium (%s): %s", detail, response.url)
-            again = rendered(response.request, ARTICLE_META)
+            again = rendered(response.request, ARTICLE_META, self.render_until)
             again.meta["sweep"] = False  # the sweep counted this id at the first fetch
             yield again
             return
