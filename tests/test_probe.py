@@ -152,3 +152,14 @@ def test_known_urls_are_real_article_urls_probed_on_the_base(next_site: MirrorSe
     # None of them is on the mirror: every one a 404, and the monitors say the crawl would fail.
     assert {a["status"] for a in report["articles"]} == {404}
     assert result.code == 3 and report["monitors"]["ok"] is False
+
+
+def test_bad_arguments_are_one_usage_line(tmp_path: Path) -> None:
+    urls = tmp_path / "urls.txt"
+    urls.write_text("https://news.metal.com/newscontent/103491388\nnews.metal.com/x\n")
+    for args, message in ((["--urls", str(urls)], "not an absolute http(s) URL"),
+                          (["--base-url", "ftp://x"], "base_url must be an http(s) URL"),
+                          (["-s", "SMMNEWS_LISTING_ENDPOINTS=[{"], "not valid JSON")):
+        result = probe(*args)
+        assert result.code == 2 and message in result.err, (args, result.err)
+        assert "Traceback" not in result.err and result.out == ""

@@ -12,7 +12,9 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from smmnews.probe.known import read_url_list
 from smmnews.probe.report import render_text
 
 MONITOR_FAILED_EXIT = 3
@@ -28,7 +30,8 @@ def add_probe_command(commands: Any) -> None:
     probe.add_argument("--base-url", help="site root (default: SMMNEWS_BASE_URL, the live site); "
                                           "known article URLs are fetched at their path on it")
     probe.add_argument("--urls", type=Path, help="file of article URLs (one per line, # "
-                                                 "comments) instead of the shipped known ones")
+                                                 "comments; - reads stdin) instead of the "
+                                                 "shipped known ones")
     probe.add_argument("--json", action="store_true", help="print the report as one JSON object")
     probe.add_argument("--save-fixtures", type=Path, metavar="DIR",
                        help="write fixture drafts (page.html, meta.json, expected.json)")
@@ -55,12 +58,34 @@ def probe_command(args: argparse.Namespace, report: Path) -> list[str]:
     return command
 
 
+def checked_urls(path: Path) -> list[str]:
+    """The URLs of an --urls file (a pipe or `-` too); ValueError names the first bad one."""
+    text = sys.stdin.read() if str(path) == "-" else path.read_text("utf-8")
+    urls = read_url_list(text)
+    bad = [u for u in urls if urlsplit(u).scheme not in ("http", "https")
+           or not urlsplit(u).netloc]
+    if bad:
+        raise ValueError(f"--urls: not an absolute http(s) URL: {bad[0]!r}")
+    if not urls:
+        raise ValueError(f"--urls: no URL in {path}")
+    return urls
+
+
 def run_probe(args: argparse.Namespace) -> int:
     bad = [s for s in args.set if "=" not in s]
     if bad:
         print(f"smmnews probe: --set wants NAME=VALUE, got {bad[0]!r}", file=sys.stderr)
-        return 2
+        return USAGE_EXIT
     with tempfile.TemporaryDirectory(prefix="smmnews-probe-") as tmp:
+        if args.urls is not None:
+            try:
+                urls = checked_urls(args.urls)
+            except (OSError, ValueError) as exc:
+                print(f"smmnews probe: {exc}", file=sys.stderr)
+                return USAGE_EXIT
+            # The spider reads a plain file, whatever the operator gave (a pipe, stdin).
+            args.urls = Path(tmp) / "urls.txt"
+            args.urls.write_text("\n".join(urls) + "\n", encoding="utf-8")
         report_path = Path(tmp) / "report.json"
         log_path = args.log or Path(tmp) / "probe.log"
         # The settings module, not a scrapy.cfg: the probe runs from any directory.

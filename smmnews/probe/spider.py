@@ -164,7 +164,10 @@ class SmmProbeSpider(scrapy.Spider):
             yield self.discovery_request("endpoint", endpoint.page_url(base, endpoint.first_page),
                                          self.parse_endpoint, endpoint=endpoint)
         for url in self.article_urls():
-            yield self.article_request(url)
+            try:
+                yield self.article_request(url)
+            except ValueError as exc:  # not a URL Scrapy can fetch: reported, never fatal
+                self.articles[-1].update(outcome="failed", reason="bad_url", detail=str(exc))
 
     def sample(self, urls: list[str], found_on: str) -> Iterator[scrapy.Request]:
         """A few articles that discovery found, probed like the known ones."""
