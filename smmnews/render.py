@@ -10,6 +10,8 @@ listings, sitemaps and server-rendered articles are fetched exactly as without r
 from __future__ import annotations
 
 import importlib.util
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -42,7 +44,11 @@ def render_mode(settings: Settings) -> str:
 def missing_requirement(settings: Settings) -> str | None:
     """Why rendering cannot start on this host, or None."""
     if importlib.util.find_spec("scrapy_playwright") is None:
-        return ("scrapy-playwright is not installed: pip install -e '.[render]'")
+        return "scrapy-playwright, which is not installed: pip install -e '.[render]'"
+    browser = Path(str(settings.get("SMMNEWS_CHROMIUM_PATH") or ""))
+    if not (browser.is_file() and os.access(browser, os.X_OK)):
+        return (f"Chromium at SMMNEWS_CHROMIUM_PATH ({browser}), which is not there: "
+                "apt-get install chromium, or set the path")
     return None
 
 

@@ -111,10 +111,14 @@ def test_render_always_renders_every_article(server: MirrorServer, tmp_path: Pat
     assert "Rendering in Chromium" not in result.log
 
 
-def test_an_unknown_render_mode_is_one_usage_line(server: MirrorServer, tmp_path: Path) -> None:
+def test_a_render_setting_that_cannot_work_is_one_usage_line(server: MirrorServer,
+                                                              tmp_path: Path) -> None:
     result = crawl(server, tmp_path, SMMNEWS_RENDER="sometimes")
     assert result.returncode == 2
     assert "SMMNEWS_RENDER must be one of never, auto, always" in result.log
-    assert "Traceback" not in result.log
+    missing = crawl(server, tmp_path, SMMNEWS_RENDER="auto",
+                    SMMNEWS_CHROMIUM_PATH=str(tmp_path / "no-chromium"))
+    assert missing.returncode == 2 and "apt-get install chromium" in missing.log
+    assert "Traceback" not in result.log + missing.log
 
 

@@ -71,7 +71,7 @@ def test_an_unknown_mode_or_wait_is_refused() -> None:
 
 def test_scrapy_playwright_loads_without_warnings() -> None:
     # pytest turns every warning into an error: a deprecation at import would fail here.
-    assert missing_requirement(project_settings()) is None
+    assert missing_requirement(project_settings()) is None  # and Chromium is installed
     assert load_object(HANDLER).__name__ == "ScrapyPlaywrightDownloadHandler"
     settings = project_settings(SMMNEWS_RENDER="auto")
     apply_render_settings(settings)
