@@ -72,8 +72,11 @@ def _article_lines(article: dict[str, Any]) -> list[str]:
             by_kind.setdefault(kind or "empty", []).append(label)
         lines += [f"       {kind}: {', '.join(by_kind[kind])}" for kind in KIND_ORDER
                   if kind in by_kind]
-    if article["status"] == 200:
-        lines.append(f"       needs JavaScript: {'YES' if article['needs_javascript'] else 'no'}")
+    if article["needs_javascript"]:
+        lines.append("       needs JavaScript: YES (crawl with -s SMMNEWS_RENDER=auto; README "
+                     "'Pages that need JavaScript')")
+    elif article["status"] == 200:
+        lines.append("       needs JavaScript: no")
     return lines
 
 
