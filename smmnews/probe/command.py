@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from smmnews.probe.known import read_url_list
-from smmnews.probe.report import render_text
+from smmnews.probe.text import render_text
 
 MONITOR_FAILED_EXIT = 3
 USAGE_EXIT = 2
