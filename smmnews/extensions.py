@@ -7,13 +7,21 @@ import logging
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from smmnews import stats as keys
 from smmnews.feeds import companion, reconcile
 from smmnews.runtime import RunContext, context_for
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +34,7 @@ class RecoveryExtension:
         self.salvage_orphans = salvage_orphans
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> RecoveryExtension:
+    def from_crawler(cls, crawler: Crawler) -> RecoveryExtension:
         extension = cls(context_for(crawler),
                         crawler.settings.getbool("SMMNEWS_SALVAGE_ORPHANS", True))
         # Connected after the feed exporter's handler, which registers this run's outputs.
@@ -40,21 +48,21 @@ class RecoveryExtension:
 class ProgressLog:
     """One progress line every SMMNEWS_PROGRESS_INTERVAL seconds; percent and ETA for sweeps."""
 
-    def __init__(self, stats: Any, interval: float) -> None:
+    def __init__(self, stats: StatsCollector, interval: float) -> None:
         self.stats = stats
         self.interval = interval
         self.started = time.monotonic()
-        self.spider: Any = None
+        self.spider: Spider | None = None
         self.loop: task.LoopingCall | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> ProgressLog:
+    def from_crawler(cls, crawler: Crawler) -> ProgressLog:
         extension = cls(crawler.stats, crawler.settings.getfloat("SMMNEWS_PROGRESS_INTERVAL"))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
-    def spider_opened(self, spider: Any) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         self.spider = spider
         self.started = time.monotonic()
         if self.interval > 0:
@@ -68,7 +76,7 @@ class ProgressLog:
         text = f"Progress: {pages} pages, {items} items, {pages / elapsed:.1f} pages/s"
         total = getattr(self.spider, "progress_total", 0)
         if total:
-            done = self.stats.get_value("smmnews/sweep/done", 0)
+            done = self.stats.get_value(keys.SWEEP_DONE, 0)
             rate = done / elapsed
             eta = (total - done) / rate if rate else float("inf")
             text += f", ids {done}/{total} ({100 * done / total:.1f}%), ETA {_duration(eta)}"
@@ -100,12 +108,14 @@ class RunSummary:
     """`<output>.stats.json` beside the feed: items, drops by reason, coverage, fallbacks,
     monitor results and finish reason, for the scheduler and the people reading it."""
 
-    def __init__(self, crawler: Any, context: RunContext) -> None:
+    def __init__(self, crawler: Crawler, context: RunContext) -> None:
         self.crawler = crawler
         self.context = context
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> RunSummary:
+    def from_crawler(cls, crawler: Crawler) -> RunSummary:
+        if not crawler.settings.getbool("SMMNEWS_CRAWL_JOB"):
+            raise NotConfigured("the run summary describes `scrapy crawl` jobs only")
         extension = cls(crawler, context_for(crawler))
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
@@ -124,14 +134,13 @@ class RunSummary:
             "elapsed_seconds": stats.get("elapsed_time_seconds"),
             "items": stats.get("item_scraped_count", 0),
             "pages": stats.get("response_received_count", 0),
-            "dropped": under("smmnews/drop/"),
-            "skipped": under("smmnews/skipped/"),
-            "errors": stats.get("smmnews/errors", 0),
-            "faults": {k: v for k, v in under("smmnews/").items()
-                       if k.split("/")[0] in ("http", "fetch_failed", "bad_page", "not_article",
-                                              "robots_forbidden", "redirected_away", "sweep")},
+            "dropped": under(keys.DROP),
+            "skipped": under(keys.SKIPPED),
+            "errors": stats.get(keys.ERRORS, 0),
+            "faults": {k: v for k, v in under(keys.PREFIX).items()
+                       if k.split("/")[0] in keys.FAULT_KINDS},
             "coverage": monitors.get("coverage", {}),
-            "extraction": under("smmnews/extraction/"),
+            "extraction": under(keys.EXTRACTION),
             "monitors": monitors.get("results", []),
             "monitors_failed": monitors.get("failed", 0),
             "outputs": [str(p) for p in self.context.outputs],

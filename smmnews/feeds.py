@@ -15,21 +15,34 @@ import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from scrapy.exporters import JsonLinesItemExporter
 from w3lib.url import file_uri_to_path
 
-from smmnews.items import RECORD_FIELDS
 from smmnews.runtime import context_for
 from smmnews.state import StateStore
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
 
 logger = logging.getLogger(__name__)
 
 
 def companion(output: Path, suffix: str) -> Path:
-    """A file that goes with an output: articles.jsonl -> articles.stats.json, ….rejects.jsonl."""
-    return output.with_name(output.name.split(".")[0] + suffix)
+    """A file that goes with an output: articles.jsonl -> articles.stats.json (and
+    .rejects.jsonl); other formats keep their extension, so articles.csv and articles.json beside
+    each other get articles.csv.stats.json and articles.json.stats.json."""
+    name = output.name
+    for ending in JSON_LINES_ENDINGS:
+        if name.endswith(ending):
+            return output.with_name(name[: -len(ending)] + suffix)
+    return output.with_name(name + suffix)
+
+
+JSON_LINES_ENDINGS = (".jsonl", ".jl")
 
 
 def part_path(path: Path) -> Path:
@@ -115,7 +128,7 @@ class AtomicFileFeedStorage:
     """Local file storage with temp-name, fsync and rename; `-O`/`-o` keep their meanings."""
 
     def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None,
-                 state: StateStore | None = None, stats: Any = None,
+                 state: StateStore | None = None, stats: StatsCollector | None = None,
                  resumable: bool = False) -> None:
         self.path = output_path(uri)
         self.part = part_path(self.path)
@@ -125,7 +138,7 @@ class AtomicFileFeedStorage:
         self.resumable = resumable
 
     @classmethod
-    def from_crawler(cls, crawler: Any, uri: str, *,
+    def from_crawler(cls, crawler: Crawler, uri: str, *,
                      feed_options: dict[str, Any] | None = None) -> AtomicFileFeedStorage:
         context = context_for(crawler)
         storage = cls(uri, feed_options=feed_options, state=context.state, stats=crawler.stats,
@@ -140,7 +153,7 @@ class AtomicFileFeedStorage:
         reason = self.stats.get_value("finish_reason") if self.stats is not None else None
         return self.resumable and reason == "shutdown"
 
-    def open(self, spider: Any) -> IO[bytes]:
+    def open(self, spider: Spider) -> IO[bytes]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.part.exists():
             cut_to_last_line(self.part)
@@ -161,22 +174,6 @@ class AtomicFileFeedStorage:
             self.state.commit(str(self.path))
 
 
-class RecordJsonLinesExporter(JsonLinesItemExporter):
-    """JSON Lines in the documented key order, UTF-8 without \\u escapes, flushed per record
-    so a crash loses at most the record being written."""
-
-    def __init__(self, file: IO[bytes], **kwargs: Any) -> None:
-        kwargs.setdefault("fields_to_export", list(RECORD_FIELDS))
-        kwargs["encoding"] = "utf-8"
-        kwargs["ensure_ascii"] = False
-        super().__init__(file, **kwargs)  # type: ignore[arg-type]  # any binary file works
-        self._file = file
-
-    def export_item(self, item: Any) -> None:
-        super().export_item(item)
-        self._file.flush()
-
-
-def uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:
+def uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
     """Adds %(date)s (UTC day) for dated output folders: out/%(date)s/%(name)s-%(time)s.jsonl."""
     return {**params, "date": datetime.now(UTC).date().isoformat()}

@@ -8,12 +8,16 @@ keeps every article to one fetch per run.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 
 from smmnews.runtime import RunContext, context_for
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
 
 KNOWN_ARTICLE = "known article"
 
@@ -23,7 +27,7 @@ class KnownArticlesMiddleware:
         self.context = context
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> KnownArticlesMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> KnownArticlesMiddleware:
         return cls(context_for(crawler))
 
     def process_request(self, request: Request) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scrapy import Request
-    from scrapy.settings import Settings
+    from scrapy.settings import BaseSettings
 
 RENDER_MODES = ("never", "auto", "always")
 HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
@@ -34,14 +34,14 @@ class RenderError(ValueError):
     """A render setting that cannot work; the message says what to change."""
 
 
-def render_mode(settings: Settings) -> str:
+def render_mode(settings: BaseSettings) -> str:
     mode = str(settings.get("SMMNEWS_RENDER") or "never").strip().lower()
     if mode not in RENDER_MODES:
         raise RenderError(f"SMMNEWS_RENDER must be one of {', '.join(RENDER_MODES)}, got {mode!r}")
     return mode
 
 
-def missing_requirement(settings: Settings) -> str | None:
+def missing_requirement(settings: BaseSettings) -> str | None:
     """Why rendering cannot start on this host, or None."""
     if importlib.util.find_spec("scrapy_playwright") is None:
         return "scrapy-playwright, which is not installed: pip install -e '.[render]'"
@@ -57,7 +57,7 @@ def abort_resource(request: Any) -> bool:
     return str(getattr(request, "resource_type", "")) in SKIPPED_RESOURCES
 
 
-def apply_render_settings(settings: Settings) -> None:
+def apply_render_settings(settings: BaseSettings) -> None:
     """Install the playwright handlers and the Chromium launch options (spider priority)."""
     if render_mode(settings) == "never":
         return
@@ -78,7 +78,7 @@ def apply_render_settings(settings: Settings) -> None:
     settings.set("PLAYWRIGHT_ABORT_REQUEST", "smmnews.render.abort_resource", priority="spider")
 
 
-def wait_until(settings: Settings) -> str:
+def wait_until(settings: BaseSettings) -> str:
     value = str(settings.get("SMMNEWS_RENDER_WAIT_UNTIL") or "networkidle").strip().lower()
     if value not in WAIT_UNTIL:
         raise RenderError(f"SMMNEWS_RENDER_WAIT_UNTIL must be one of {', '.join(WAIT_UNTIL)}, "

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from smmnews.items import Article
 from smmnews.mirror.server import MirrorServer
 from smmnews.mirror.static import StaticSite
 from smmnews.record import build_record
+from smmnews.serialize import record_dict
 from tests.crawling import SITE_NOW, CrawlResult, run_crawl
 
 SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site_next"
@@ -87,7 +89,8 @@ def test_chromium_renders_the_shell_into_the_server_rendered_record(
     served = build_record((SITE / "newscontent" / f"{SHELL_ID}.ssr.html").read_bytes(),
                           rendered["url"], datetime.fromisoformat(SITE_NOW),
                           crawled_at=crawled_at)
-    assert rendered == served
+    assert isinstance(served, Article)
+    assert rendered == record_dict(served)
     # Only the shell went through the browser: fetched twice (plain, then rendered), its data
     # once (by the page's script); every other article once.
     assert server.hits[f"/newscontent/{SHELL_ID}"] == 2

@@ -18,6 +18,7 @@ from smmnews.extract.endpoint import (
 )
 from smmnews.extract.pager import has_load_more, next_page_url, page_number
 from smmnews.extract.shell import NEEDS_JAVASCRIPT, app_shell
+from smmnews.items import Article
 from smmnews.record import build_record
 from tests.fixtures import ARTICLES, NON_ARTICLES, case_names, page_bytes
 
@@ -45,7 +46,7 @@ def test_a_shell_is_a_bad_page_that_needs_javascript_not_a_non_article() -> None
 def test_the_same_page_rendered_on_the_server_is_an_article() -> None:
     assert app_shell(SERVER_RENDERED) is None
     record = build_record(SERVER_RENDERED.encode(), URL, NOW)
-    assert isinstance(record, dict) and record["title"] and record["body"]
+    assert isinstance(record, Article) and record.title and record.body
 
 
 @pytest.mark.parametrize(("folder", "case"), [(ARTICLES, c) for c in case_names(ARTICLES)]

@@ -10,8 +10,8 @@ from typing import Any
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from smmnews import stats as keys
 from smmnews.extract.endpoint import EndpointError, parse_endpoints
-from smmnews.monitors import FAILED_STAT
 from smmnews.options import OptionError, parse_options
 from smmnews.render import RenderError, missing_requirement, render_mode, wait_until
 
@@ -19,6 +19,13 @@ MONITOR_FAILED_EXIT = 3
 
 
 class Command(ScrapyCrawl):
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        # A crawl job: the default feed, the run summary and the monitors belong to it, not to
+        # `scrapy parse`, `check` or `shell`, which run the same spider.
+        self.settings.set("SMMNEWS_CRAWL_JOB", True, priority="cmdline")
+
     def _create_crawler(self, spidercls: Any) -> Any:
         crawler = super()._create_crawler(spidercls)
         self.smmnews_crawler = crawler
@@ -39,7 +46,7 @@ class Command(ScrapyCrawl):
         super().run(args, opts)
         crawler = getattr(self, "smmnews_crawler", None)
         try:
-            failed = crawler.stats.get_value(FAILED_STAT) if crawler is not None else None
+            failed = crawler.stats.get_value(keys.MONITORS_FAILED) if crawler is not None else None
         except RuntimeError:  # the crawl never started: Scrapy has already set the exit code
             failed = None
         if self.exitcode == 0 and failed:

@@ -1,7 +1,7 @@
 """JSON listing endpoints (the request behind a "Load More" button), described by a setting.
 
-The 2024 list pages loaded further items only through a script (notes §1.3); the request it
-makes is not known here. Once a probe or a browser's network tab shows it, one entry of
+The 2024 list pages loaded further items only through a script (docs/site.md, "Listings"); the
+request it makes is not known here. Once a probe or a browser's network tab shows it, one entry of
 `SMMNEWS_LISTING_ENDPOINTS` describes it, and the crawl pages through it like a listing:
 
     {"url": "https://news.metal.com/api/news/list?page={page}&size=20",  # {page}: the number

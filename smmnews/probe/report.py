@@ -7,7 +7,6 @@ from dataclasses import asdict
 from typing import Any
 
 from smmnews.monitors import Thresholds, evaluate
-from smmnews.record import is_text_fallback
 
 COVERAGE_FIELDS = ("title", "published_at", "body", "summary", "dateline", "source",
                    "disclaimer")
@@ -30,12 +29,12 @@ def _stats(articles: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def monitor_verdict(articles: list[dict[str, Any]], records: list[dict[str, Any]],
-                    limits: Thresholds) -> dict[str, Any]:
-    """What the job-health monitors would say about a crawl that met these pages."""
+                    fallbacks: int, limits: Thresholds) -> dict[str, Any]:
+    """What the job-health monitors would say about a crawl that met these pages (`records`
+    as written, `fallbacks` of them without metadata for title and date)."""
     count = len(records)
     coverage = {name: round(sum(1 for r in records if r.get(name) not in (None, "", []))
                             / count, 4) for name in COVERAGE_FIELDS} if count else {}
-    fallbacks = sum(1 for r in records if is_text_fallback(r))
     results = evaluate(_stats(articles), coverage, fallbacks, limits)
     return {"ok": all(r.ok for r in results), "coverage": coverage,
             "results": [asdict(r) for r in results]}

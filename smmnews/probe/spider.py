@@ -25,6 +25,7 @@ from smmnews.extract.article import NotAnArticle
 from smmnews.extract.decode import BadPage, decode_page
 from smmnews.extract.endpoint import ListingEndpoint, endpoint_items, parse_endpoints
 from smmnews.extract.listing import extract_listing_links
+from smmnews.extract.markers import SITE_DOMAINS
 from smmnews.extract.metadata import read_metadata
 from smmnews.extract.pager import has_load_more, next_page_url
 from smmnews.extract.parse import parse_html
@@ -37,14 +38,15 @@ from smmnews.probe.drafts import write_draft
 from smmnews.probe.fields import field_sources
 from smmnews.probe.known import known_article_urls, read_url_list, rebase
 from smmnews.probe.report import monitor_verdict
-from smmnews.record import build_record
+from smmnews.record import build_record, is_text_fallback
 from smmnews.schema import schema_errors
-from smmnews.spiders.smm_news import SITE_DOMAINS, reason_code
+from smmnews.serialize import record_dict
 
 logger = logging.getLogger(__name__)
 
 # Sitemap paths worth one request each besides SMMNEWS_SITEMAPS: the Chinese sister site has
-# them (notes §1.5); whether news.metal.com does is what the probe is for.
+# them (docs/site.md, "Sitemaps and metadata"); whether news.metal.com does is what the probe
+# is for.
 SITEMAP_CANDIDATES = ("/sitemap/sitemap-live.xml", "/sitemap_index.xml")
 # Children of a sitemap index fetched to see what they hold (the rest only counted).
 MAX_SITEMAP_CHILDREN = 3
@@ -86,6 +88,7 @@ class SmmProbeSpider(scrapy.Spider):
         self.discovery: list[dict[str, Any]] = []
         self.articles: list[dict[str, Any]] = []
         self.records: list[dict[str, Any]] = []
+        self.fallbacks = 0
         self.probed_ids: set[str] = set()
         self.base_url = ""
         self.user_agent = ""
@@ -294,12 +297,13 @@ class SmmProbeSpider(scrapy.Spider):
             self.draft(response, entry, None, f"bad page ({exc.reason}): {exc.detail}")
             return
         if isinstance(result, NotAnArticle):
-            entry.update(outcome="not_article", reason=reason_code(result.reason),
-                         detail=result.reason)
-            self.draft(response, entry, None, f"not an article: {result.reason}")
+            entry.update(outcome="not_article", reason=str(result.code), detail=result.detail)
+            self.draft(response, entry, None, f"not an article: {result.detail}")
             return
-        self.describe(entry, result, decode_page(response.body, encoding))
-        self.draft(response, entry, result, None)
+        record = record_dict(result)
+        self.fallbacks += is_text_fallback(result)
+        self.describe(entry, record, decode_page(response.body, encoding))
+        self.draft(response, entry, record, None)
 
     def describe(self, entry: dict[str, Any], record: dict[str, Any], html: str) -> None:
         fields, details = field_sources(record, read_metadata(parse_html(html)))
@@ -337,7 +341,8 @@ class SmmProbeSpider(scrapy.Spider):
                 "not_articles": outcomes.count("not_article") + outcomes.count("bad_page"),
                 "failed": outcomes.count("failed") + outcomes.count("robots_forbidden"),
             },
-            "monitors": monitor_verdict(self.articles, self.records, self.limits),
+            "monitors": monitor_verdict(self.articles, self.records, self.fallbacks,
+                                        self.limits),
             "fixtures": str(self.fixtures) if self.fixtures else None,
         }
 

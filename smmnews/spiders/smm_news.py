@@ -10,24 +10,28 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from smmnews import stats as keys
+from smmnews.budget import ItemBudget
 from smmnews.discovery import sitemap_entries, sitemaps_in_robots
 from smmnews.extract.article import NotAnArticle
-from smmnews.extract.dates import parse_iso
 from smmnews.extract.decode import BadPage
 from smmnews.extract.endpoint import ListingEndpoint, endpoint_items, parse_endpoints
 from smmnews.extract.listing import extract_listing_links
+from smmnews.extract.markers import SITE_DOMAINS
 from smmnews.extract.pager import next_page_url
 from smmnews.extract.shell import NEEDS_JAVASCRIPT
 from smmnews.extract.urls import absolute_url, article_id_from_url
 from smmnews.faults import classify
+from smmnews.items import Article
 from smmnews.options import CrawlOptions, OptionError, parse_options
 from smmnews.record import build_record
 from smmnews.render import (
@@ -40,17 +44,15 @@ from smmnews.render import (
 from smmnews.runtime import context_for
 from smmnews.state import StateStore
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+
 logger = logging.getLogger(__name__)
 
-# The SMM family of hosts an article link may point to (notes §1.1).
-SITE_DOMAINS = ["metal.com"]
 # What an article request carries to its callbacks (and to its rendered second fetch).
 ARTICLE_META = ("article_id", "sweep", "refetch")
-
-
-def reason_code(reason: str) -> str:
-    """"listing page (7 article links…)" -> "listing_page": a stable stats key."""
-    return reason.split(" (")[0].strip().lower().replace(" ", "_").replace(",", "")
 
 
 class SmmNewsSpider(scrapy.Spider):
@@ -61,7 +63,11 @@ class SmmNewsSpider(scrapy.Spider):
         super().__init__(*args)
         self.options: CrawlOptions
         self.state: StateStore
+        # Ids requested, and known ids met, in this run: a second discovery is neither fetched
+        # nor counted again.
         self.scheduled: set[str] = set()
+        self.known_seen: set[str] = set()
+        self.budget = ItemBudget(None, lambda: None)
         self.progress_total = 0
         self.allowed_domains: list[str] = []
         self.sitemap_paths: list[str] = []
@@ -71,15 +77,15 @@ class SmmNewsSpider(scrapy.Spider):
         self.listing_max_pages = 1
 
     @classmethod
-    def update_settings(cls, settings: Any) -> None:
+    def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        if not settings.getdict("FEEDS"):
+        if settings.getbool("SMMNEWS_CRAWL_JOB") and not settings.getdict("FEEDS"):
             settings.set("FEEDS", {settings.get("SMMNEWS_DEFAULT_FEED"): {"format": "jsonlines"}},
                          priority="spider")
         apply_render_settings(settings)
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SmmNewsSpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SmmNewsSpider:
         spider: SmmNewsSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         try:
@@ -92,6 +98,9 @@ class SmmNewsSpider(scrapy.Spider):
         spider.sitemap_paths = settings.getlist("SMMNEWS_SITEMAPS")
         spider.state = context_for(crawler).state
         spider.progress_total = spider.options.sweep_size
+        spider.budget = ItemBudget(spider.options.max_items,
+                                   lambda: crawler.stats.inc_value(keys.SKIPPED_MAX_ITEMS))
+        crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         spider.render = render_mode(settings)
         spider.render_until = wait_until(settings)
         spider.endpoints = parse_endpoints(settings.get("SMMNEWS_LISTING_ENDPOINTS"))
@@ -106,10 +115,10 @@ class SmmNewsSpider(scrapy.Spider):
     def url_for_id(self, article_id: int) -> str:
         return urljoin(self.options.base_url, f"newscontent/{article_id}")
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.options.explicit:
             for url in self.options.urls:
-                if (request := self.article_request(url)) is not None:
+                if (request := self.explicit_request(url)) is not None:
                     yield request
             for ids in self.options.ids:
                 for article_id in ids:
@@ -133,6 +142,41 @@ class SmmNewsSpider(scrapy.Spider):
                               callback=self.parse_endpoint, errback=self.discovery_failed,
                               priority=5, cb_kwargs={"endpoint": endpoint, "page": page})
 
+    def explicit_request(self, url: str) -> scrapy.Request | None:
+        """An article request for a URL the user listed; each one not used is said and counted."""
+        stats = self.crawler.stats
+        if article_id_from_url(url) is None:
+            stats.inc_value(keys.SKIPPED_NOT_ARTICLE_URL)
+            logger.warning("Not an article URL (skipped): %s", url)
+            return None
+        host = urlsplit(url).hostname or ""
+        if not any(host == d or host.endswith(f".{d}") for d in self.allowed_domains):
+            stats.inc_value(keys.SKIPPED_OFFSITE)
+            logger.warning("Not on the site (skipped; set -a base_url to crawl a mirror): %s",
+                           url)
+            return None
+        if article_id_from_url(url) in self.scheduled:
+            stats.inc_value(keys.SKIPPED_REPEAT)
+            logger.info("Same article as an earlier URL (skipped): %s", url)
+            return None
+        return self.article_request(url)
+
+    def parse(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        """Any page of the site, routed by its URL (what `scrapy parse <url>` calls).
+
+        @site robots.txt
+        @returns requests 1
+        """
+        path = urlsplit(response.url).path
+        if article_id_from_url(response.url):
+            yield from self.parse_article(response)
+        elif path.endswith("robots.txt"):
+            yield from self.parse_robots(response)
+        elif path.endswith((".xml", ".xml.gz")) or "sitemap" in path:
+            yield from self.parse_sitemap(response)
+        else:
+            yield from self.parse_listing(response)
+
     def sitemap_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.discovery_failed,
                               priority=8)
@@ -143,42 +187,56 @@ class SmmNewsSpider(scrapy.Spider):
         """A request for an article page, or None when it is known and unchanged, older than
         the `since` bound (by sitemap lastmod or the date a listing shows), or over budget."""
         article_id = article_id_from_url(url)
-        if article_id is None:
-            return None
+        if article_id is None or article_id in self.scheduled:
+            return None  # a second slug or listing of an id already on its way: not "known"
         stats = self.crawler.stats
         newest = lastmod or published
         if self.options.since and newest and newest < self.options.since:
-            stats.inc_value("smmnews/skipped/before_since")
+            stats.inc_value(keys.SKIPPED_BEFORE_SINCE)
             return None
         known = None if self.options.refresh else self.state.get(article_id)
         if known is not None and (lastmod is None or lastmod <= known.seen_at):
-            stats.inc_value("smmnews/skipped/known")
+            # Counted once per run (a later sitemap entry may still say it changed). A sweep
+            # meets each id once by construction: no set growing with the sweep.
             if sweep:
-                stats.inc_value("smmnews/sweep/done")
+                stats.inc_value(keys.SWEEP_DONE)
+            elif article_id in self.known_seen:
+                return None
+            else:
+                self.known_seen.add(article_id)
+            stats.inc_value(keys.SKIPPED_KNOWN)
             return None
-        if article_id in self.scheduled:
-            return None  # a second slug or listing of an id already on its way
-        if self.options.max_items is not None and len(self.scheduled) >= self.options.max_items:
-            stats.inc_value("smmnews/skipped/max_items")
-            return None
-        self.scheduled.add(article_id)
+        if not sweep:
+            self.scheduled.add(article_id)
         request = scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                                  meta={"article_id": article_id, "sweep": sweep,
                                        "refetch": known is not None or self.options.refresh})
         if self.render == "always":
-            return rendered(request, ARTICLE_META, self.render_until)
-        return request
+            request = rendered(request, ARTICLE_META, self.render_until)
+        return request if self.budget.admit(request) else None
 
     # --- discovery callbacks ---------------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """robots.txt: its `Sitemap:` lines.
+
+        @site robots.txt
+        @returns requests 1
+        @returns items 0 0
+        """
         text = response.text if isinstance(response, TextResponse) else ""
         for found in sitemaps_in_robots(text):
             if (url := absolute_url(response.url, found)) is not None:
-                self.crawler.stats.inc_value("smmnews/sitemap/from_robots")
+                self.crawler.stats.inc_value(keys.SITEMAP_FROM_ROBOTS)
                 yield self.sitemap_request(url)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """A sitemap or sitemap index: article requests, nested sitemaps, listing pages.
+
+        @site sitemap.xml
+        @returns requests 1
+        @returns items 0 0
+        """
         found = 0
         for entry in sitemap_entries(response.body):
             found += 1
@@ -188,28 +246,34 @@ class SmmNewsSpider(scrapy.Spider):
             if entry.is_index:
                 yield self.sitemap_request(url)
             elif article_id_from_url(url):
-                self.crawler.stats.inc_value("smmnews/sitemap/article_urls")
+                self.crawler.stats.inc_value(keys.SITEMAP_ARTICLE_URLS)
                 if (request := self.article_request(url, lastmod=entry.lastmod)) is not None:
                     yield request
             else:
                 yield scrapy.Request(url, callback=self.parse_listing,
                                      errback=self.discovery_failed, priority=5)
         if not found:
-            self.crawler.stats.inc_value("smmnews/sitemap/not_a_sitemap")
+            self.crawler.stats.inc_value(keys.SITEMAP_NOT_A_SITEMAP)
             logger.info("Not a sitemap (skipped): %s", response.url)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        """A listing page: its article links, newest first.
+
+        @site en/copper
+        @returns requests 1
+        @returns items 0 0
+        """
         if not isinstance(response, TextResponse):
             return
-        links = [(link.url, parse_iso(link.published_at) if link.published_at else None)
+        links = [(link.url, link.published_at)
                  for link in extract_listing_links(response.text, response.url, self.now())]
-        self.crawler.stats.inc_value("smmnews/listing/article_links", len(links))
+        self.crawler.stats.inc_value(keys.LISTING_ARTICLE_LINKS, len(links))
         requests, more = self.listed_articles(links)
         yield from requests
         page = int(response.meta.get("listing_page", 1))
         next_url = next_page_url(response.text, response.url) if more else None
         if next_url is not None and page < self.listing_max_pages:
-            self.crawler.stats.inc_value("smmnews/listing/next_pages")
+            self.crawler.stats.inc_value(keys.LISTING_NEXT_PAGES)
             yield scrapy.Request(next_url, callback=self.parse_listing,
                                  errback=self.discovery_failed, priority=5,
                                  meta={"listing_page": page + 1})
@@ -219,12 +283,12 @@ class SmmNewsSpider(scrapy.Spider):
         items = endpoint_items(response.body, endpoint, response.url, self.now(),
                                lambda found: self.url_for_id(int(found)))
         if items is None:
-            self.crawler.stats.inc_value("smmnews/listing/endpoint_not_json")
+            self.crawler.stats.inc_value(keys.LISTING_ENDPOINT_NOT_JSON)
             logger.warning("Listing endpoint did not answer the JSON described in "
                            "SMMNEWS_LISTING_ENDPOINTS (items at %r): %s",
                            endpoint.items, response.url)
             return
-        self.crawler.stats.inc_value("smmnews/listing/endpoint_items", len(items))
+        self.crawler.stats.inc_value(keys.LISTING_ENDPOINT_ITEMS, len(items))
         requests, more = self.listed_articles([(i.url, i.published) for i in items])
         yield from requests
         if items and more and page < endpoint.first_page + endpoint.max_pages - 1:
@@ -240,7 +304,7 @@ class SmmNewsSpider(scrapy.Spider):
         for url, published in links:
             if self.options.since and published and published < self.options.since:
                 # Listings run newest first: past the bound, the rest is older still.
-                self.crawler.stats.inc_value("smmnews/listing/stopped_at_since")
+                self.crawler.stats.inc_value(keys.LISTING_STOPPED_AT_SINCE)
                 return requests, False
             if (request := self.article_request(url, published=published)) is not None:
                 requests.append(request)
@@ -251,23 +315,40 @@ class SmmNewsSpider(scrapy.Spider):
         fault = classify(failure)
         request = failure.request  # type: ignore[attr-defined]
         # Sitemaps and listings are optional: the site may simply not have them.
-        self.crawler.stats.inc_value(f"smmnews/discovery/{fault.stat}")
+        self.crawler.stats.inc_value(keys.discovery_fault(fault.stat))
         logger.info("Discovery page skipped (%s): %s", fault.message, request.url)
 
     # --- articles --------------------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[dict[str, Any] | scrapy.Request]:
+    def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        """An article page: its record, then its related articles to fetch.
+
+        @site newscontent/103800001
+        @returns items 1 1
+        @scrapes article_id title published_at body
+        """
+        produced = False
+        for output in self.article_outputs(response):
+            produced = produced or isinstance(output, Article)
+            yield output
+        self.budget.finished(record=produced)
+        yield from self.released()
+        limit = self.options.max_items
+        if limit is not None and self.budget.records >= limit:
+            raise CloseSpider("max_items")
+
+    def article_outputs(self, response: Response) -> Iterator[Article | scrapy.Request]:
         stats = self.crawler.stats
         if response.meta.get("sweep"):
-            stats.inc_value("smmnews/sweep/done")
+            stats.inc_value(keys.SWEEP_DONE)
         redirected = response.meta.get("redirect_urls")
         if redirected and article_id_from_url(response.url) is None:
-            stats.inc_value("smmnews/redirected_away")
+            stats.inc_value(keys.REDIRECTED_AWAY)
             logger.warning("Redirected away from the article (login wall?): %s -> %s",
                            redirected[0], response.url)
             return
         if not isinstance(response, TextResponse):
-            stats.inc_value("smmnews/bad_page/not_text")
+            stats.inc_value(keys.BAD_PAGE_NOT_TEXT)
             logger.warning("Not a text page (%s): %s",
                            (response.headers.get("Content-Type") or b"?").decode("latin-1"),
                            response.url)
@@ -279,39 +360,39 @@ class SmmNewsSpider(scrapy.Spider):
             if exc.reason == NEEDS_JAVASCRIPT:
                 yield from self.needs_javascript(response, exc.detail)
                 return
-            stats.inc_value(f"smmnews/bad_page/{exc.reason}")
+            stats.inc_value(keys.bad_page(exc.reason))
             logger.warning("Bad page (%s: %s): %s", exc.reason, exc.detail, response.url)
             return
         if isinstance(result, NotAnArticle):
-            stats.inc_value(f"smmnews/not_article/{reason_code(result.reason)}")
-            logger.warning("Not an article (%s): %s", result.reason, response.url)
+            stats.inc_value(keys.not_article(result.code))
+            logger.warning("Not an article (%s): %s", result, response.url)
             return
-        stats.inc_value(f"smmnews/extraction/title/{result['extraction']['title']}")
-        stats.inc_value(f"smmnews/extraction/published_at/{result['extraction']['published_at']}")
+        for name in ("title", "published_at"):
+            stats.inc_value(keys.extraction_source(name, result.extraction[name]))
         yield result
+        yield from self.related_requests(result)
+
+    def related_requests(self, result: Article) -> Iterator[scrapy.Request]:
         # Related links reach articles that listings and sitemaps no longer show.
         if not self.options.explicit:
-            for related in result["related"]:
-                shown = parse_iso(related["published_at"]) if related["published_at"] else None
-                if self.options.since and shown is None:
+            for related in result.related:
+                if self.options.since and related.published_at is None:
                     continue  # an undated link could lead anywhere back in time
-                if related["url"] and (request := self.article_request(related["url"],
-                                                                       published=shown)):
+                if related.url and (request := self.article_request(
+                        related.url, published=related.published_at)):
                     yield request
-        limit = self.options.max_items
-        if limit is not None and (stats.get_value("item_scraped_count") or 0) >= limit:
-            raise CloseSpider("max_items")
 
     def needs_javascript(self, response: Response, detail: str) -> Iterator[scrapy.Request]:
         """An app shell: render it again when allowed, else count it with the remedy."""
         if self.render == "auto" and not response.meta.get(RENDERED) and response.request:
-            self.crawler.stats.inc_value("smmnews/render/requested")
+            self.crawler.stats.inc_value(keys.RENDER_REQUESTED)
             logger.info("Rendering in Chromium (%s): %s", detail, response.url)
             again = rendered(response.request, ARTICLE_META, self.render_until)
             again.meta["sweep"] = False  # the sweep counted this id at the first fetch
-            yield again
+            if self.budget.admit(again):  # else held back, released when a request ends
+                yield again
             return
-        self.crawler.stats.inc_value(f"smmnews/bad_page/{NEEDS_JAVASCRIPT}")
+        self.crawler.stats.inc_value(keys.bad_page(NEEDS_JAVASCRIPT))
         if response.meta.get(RENDERED):
             logger.warning("Bad page (needs_javascript: still an %s after rendering in Chromium;"
                            " the article may need a click or a login): %s", detail, response.url)
@@ -320,18 +401,33 @@ class SmmNewsSpider(scrapy.Spider):
                            " such pages in Chromium, see README 'First run on the live site'):"
                            " %s", detail, response.url)
 
-    def article_failed(self, failure: Failure) -> None:
+    def released(self) -> Iterator[scrapy.Request]:
+        """Held-back requests that fit `max_items` again."""
+        for request in self.budget.release():
+            self.crawler.stats.inc_value(keys.SKIPPED_MAX_ITEMS, -1)
+            yield request
+
+    def item_dropped(self, item: object, response: Response) -> None:
+        if response.meta.get("article_id") and self.options.max_items is not None:
+            self.budget.record_dropped()
+            for request in self.released():
+                self.crawler.engine.crawl(request)
+
+    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
         sweep = bool(request.meta.get("sweep"))
         fault = classify(failure, sweep=sweep)
         stats = self.crawler.stats
-        stats.inc_value(f"smmnews/{fault.stat}")
+        stats.inc_value(keys.fault(fault.stat))
         if sweep:
-            stats.inc_value("smmnews/sweep/done")
+            stats.inc_value(keys.SWEEP_DONE)
         if fault.is_error:
-            stats.inc_value("smmnews/errors")
+            stats.inc_value(keys.ERRORS)
             logger.warning("Article fetch failed (%s): %s", fault.message, request.url)
-        elif fault.stat == "skipped/known":
+        elif fault.stat in ("skipped/known", "sweep/missing"):
+            # Expected by the thousand (a sweep's gaps): counted, and logged only for debugging.
             logger.debug("Article skipped (%s): %s", fault.message, request.url)
         else:
             logger.info("Article skipped (%s): %s", fault.message, request.url)
+        self.budget.finished(record=False)
+        yield from self.released()
