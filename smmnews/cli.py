@@ -1,5 +1,6 @@
 """`smmnews` command line: `extract` pages offline, `demo` the main job on the sample site,
-`reextract` archived pages, `diff` two outputs, `fixture add` a page as a test case."""
+`probe` a site before the first crawl, `reextract` archived pages, `diff` two outputs,
+`fixture add` a page as a test case."""
 
 from __future__ import annotations
 
@@ -122,8 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     from smmnews.demo import add_demo_command
     from smmnews.diff import add_diff_command
     from smmnews.fixture import add_fixture_command
+    from smmnews.probe.command import add_probe_command
 
     add_demo_command(commands)
+    add_probe_command(commands)
     add_reextract_command(commands)
     add_diff_command(commands)
     add_fixture_command(commands)
