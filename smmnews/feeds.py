@@ -9,20 +9,25 @@ its final name. The state store's pending entries are reconciled with what reach
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import json
 import logging
 import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from scrapy.exporters import JsonLinesItemExporter
 from w3lib.url import file_uri_to_path
 
+from smmnews import locks
+from smmnews.crashpoints import crash_point
 from smmnews.items import RECORD_FIELDS
-from smmnews.runtime import context_for
-from smmnews.state import StateStore
+from smmnews.runtime import RunContext, context_for
+from smmnews.state import StateError, StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -82,28 +87,51 @@ def publish(part: Path, final: Path) -> None:
     _fsync_dir(final.parent)
 
 
-def reconcile(state: StateStore, current: list[Path], *, salvage_orphans: bool = True) -> None:
-    """Make pending state entries agree with the files a crashed run left behind.
+def copy_durably(source: Path, target: Path) -> None:
+    shutil.copyfile(source, target)
+    with target.open("rb") as handle:
+        os.fsync(handle.fileno())
 
-    With `salvage_orphans` off (distributed workers sharing one state store), only this run's
-    own outputs are touched: another output's pending entries belong to a worker that may still
-    be writing, possibly on another machine."""
+
+def os_cause(exc: OSError) -> str:
+    """What an OS error means for an output file, in a user's words."""
+    causes = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded",
+              errno.EFBIG: "file size limit reached", errno.EACCES: "permission denied",
+              errno.EPERM: "permission denied", errno.EROFS: "read-only file system",
+              errno.EIO: "I/O error"}
+    return causes.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def reconcile(state: StateStore, current: list[Path], *, salvage_orphans: bool = True) -> None:
+    """Make pending state entries agree with the files an interrupted run left behind.
+
+    An output with pending entries was being written when its run stopped. If its `.part` is
+    there, the part is the truth; if not, the run was stopped after the rename and the output
+    is. This run's own outputs are resumed (the part continued, or the published output copied
+    back into a part so `-O` continues it instead of replacing it); other outputs are
+    published and committed. With `salvage_orphans` off (distributed workers sharing one
+    state store), only this run's own outputs are touched: another output's pending entries
+    belong to a worker that may still be writing, possibly on another machine."""
     for output in sorted({Path(e.output) for e in state.pending() if e.output}):
-        if not salvage_orphans and output not in current:
+        mine = output in current
+        if not salvage_orphans and not mine:
             continue
         part = part_path(output)
+        if not part.exists() and mine and output.exists():
+            copy_durably(output, part)
+            logger.warning("Resuming %s: the run that wrote it was stopped before it recorded "
+                           "it as complete", output)
         if part.exists():
             cut_to_last_line(part)
             kept = ids_in(part)
             state.forget_pending(str(output), keep=kept)
-            if output not in current:
-                publish(part, output)
-                state.commit(str(output), kept)
-                logger.warning("Salvaged %d records of an interrupted run into %s",
-                               len(kept), output)
-            else:
+            if mine:
                 logger.warning("Resuming interrupted output %s (%d records kept)",
                                output, len(kept))
+                continue
+            publish(part, output)
+            state.commit(str(output), kept)
+            logger.warning("Salvaged %d records of an interrupted run into %s", len(kept), output)
         else:
             # Renamed into place but not committed: the file is the truth.
             written = ids_in(output)
@@ -111,27 +139,98 @@ def reconcile(state: StateStore, current: list[Path], *, salvage_orphans: bool =
             state.commit(str(output), written)
 
 
+class GuardedFile:
+    """The `.part` handle the exporter writes to. The first failed write or flush (disk full,
+    I/O error) is reported once and every later write is dropped: a record after a failed one
+    could otherwise land behind half a line, and the part stays resumable."""
+
+    def __init__(self, handle: IO[bytes], storage: AtomicFileFeedStorage) -> None:
+        self.handle = handle
+        self.storage = storage
+
+    def write(self, data: bytes) -> int:
+        if self.storage.failed:
+            return 0
+        try:
+            return self.handle.write(data)
+        except OSError as exc:
+            self.storage.write_failed(exc)
+            return 0
+
+    def flush(self) -> None:
+        if self.storage.failed:
+            return
+        try:
+            self.handle.flush()
+        except OSError as exc:
+            self.storage.write_failed(exc)
+
+    def fileno(self) -> int:
+        return self.handle.fileno()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # the failure, if any, was reported when it happened
+            self.handle.close()
+
+    @property
+    def closed(self) -> bool:
+        return self.handle.closed
+
+
 class AtomicFileFeedStorage:
-    """Local file storage with temp-name, fsync and rename; `-O`/`-o` keep their meanings."""
+    """Local file storage with temp-name, fsync and rename; `-O`/`-o` keep their meanings.
+
+    What is committed in the state store after the rename is what the published file holds,
+    read back: a record that never reached the disk is never recorded as written."""
 
     def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None,
                  state: StateStore | None = None, stats: Any = None,
-                 resumable: bool = False) -> None:
+                 resumable: bool = False, context: RunContext | None = None) -> None:
         self.path = output_path(uri)
         self.part = part_path(self.path)
         self.overwrite = bool((feed_options or {}).get("overwrite", False))
         self.state = state
         self.stats = stats
         self.resumable = resumable
+        self.context = context
+        self.failed = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, uri: str, *,
                      feed_options: dict[str, Any] | None = None) -> AtomicFileFeedStorage:
         context = context_for(crawler)
         storage = cls(uri, feed_options=feed_options, state=context.state, stats=crawler.stats,
-                      resumable=bool(crawler.settings.get("JOBDIR")))
-        context.outputs.append(storage.path)
+                      resumable=bool(crawler.settings.get("JOBDIR")), context=context)
+        # The feed exporter also builds a storage from the unexpanded URI template, only to
+        # check the scheme: that one names no file (out/%(date)s/...) and is never opened.
+        if "%(" not in uri:
+            storage.claim()
         return storage
+
+    def claim(self) -> None:
+        """Register this run's output and lock it against a second crawl."""
+        if self.context is not None:
+            self.context.add_output(self.path)
+        try:
+            locks.hold(self.path)
+        except locks.Busy as exc:
+            self.fail("output_in_use", f"{exc}; wait for it to finish (or stop it) and run "
+                                       "again")
+        except OSError as exc:
+            self.fail("output", f"cannot create {locks.lock_path(self.path)}: {os_cause(exc)}")
+
+    def fail(self, kind: str, message: str) -> None:
+        self.failed = True
+        if self.context is not None:
+            self.context.fail(kind, message, stop=True)
+        else:
+            logger.error("Crawl failure (%s): %s", kind, message)
+
+    def write_failed(self, exc: OSError) -> None:
+        self.fail("output_write",
+                  f"{os_cause(exc)} while writing {self.part}: the output is incomplete and "
+                  f"was not published; {self.path} is unchanged. Fix that and run the same "
+                  "command to resume")
 
     def interrupted(self) -> bool:
         """Stopped by Ctrl-C/SIGTERM in a resumable (JOBDIR) job: the run is not over yet.
@@ -141,24 +240,55 @@ class AtomicFileFeedStorage:
         return self.resumable and reason == "shutdown"
 
     def open(self, spider: Any) -> IO[bytes]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.part.exists():
-            cut_to_last_line(self.part)
-        elif not self.overwrite and self.path.exists():
-            shutil.copyfile(self.path, self.part)  # -o appends to a copy: the original stays
-        return self.part.open("ab")
+        if self.failed:
+            return cast("IO[bytes]", GuardedFile(io.BytesIO(), self))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.part.exists():
+                cut_to_last_line(self.part)
+            elif not self.overwrite and self.path.exists():
+                copy_durably(self.path, self.part)  # -o appends to a copy: the original stays
+            handle = self.part.open("ab")
+        except OSError as exc:
+            self.fail("output", f"cannot write {self.part}: {os_cause(exc)}; nothing was "
+                                f"written to {self.path}")
+            return cast("IO[bytes]", GuardedFile(io.BytesIO(), self))
+        return cast("IO[bytes]", GuardedFile(handle, self))
 
     def store(self, file: IO[bytes]) -> None:
-        file.flush()
-        os.fsync(file.fileno())
+        if not self.failed:
+            try:
+                file.flush()
+                if not self.failed:
+                    os.fsync(file.fileno())
+            except OSError as exc:
+                self.write_failed(exc)
         file.close()
+        if self.failed:
+            return  # the part and its pending entries wait for the next run (reconcile)
         if self.interrupted():
             logger.warning("Crawl interrupted: output kept in %s; run the same command (same "
                            "JOBDIR and output) to resume and publish %s", self.part, self.path)
             return
-        publish(self.part, self.path)
+        crash_point("before_rename")
+        try:
+            publish(self.part, self.path)
+        except OSError as exc:
+            self.fail("output", f"cannot publish {self.part} as {self.path}: {os_cause(exc)}")
+            return
+        crash_point("after_rename")
         if self.state is not None:
-            self.state.commit(str(self.path))
+            self.commit_written()
+        crash_point("after_commit")
+
+    def commit_written(self) -> None:
+        assert self.state is not None
+        written = ids_in(self.path)
+        try:
+            self.state.commit(str(self.path), written)
+            self.state.forget_pending(str(self.path), keep=written)
+        except StateError as exc:
+            self.fail("state", str(exc))
 
 
 class RecordJsonLinesExporter(JsonLinesItemExporter):

@@ -9,13 +9,19 @@ keeps every article to one fetch per run.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.httpobj import urlparse_cached
 
 from smmnews.runtime import RunContext, context_for
+from smmnews.state import StateError
 
 KNOWN_ARTICLE = "known article"
+FETCHED_SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class KnownArticlesMiddleware:
@@ -28,6 +34,42 @@ class KnownArticlesMiddleware:
 
     def process_request(self, request: Request) -> None:
         article_id = request.meta.get("article_id")
-        if (article_id and not request.meta.get("refetch")
-                and self.context.state.get(article_id) is not None):
+        if not article_id or request.meta.get("refetch"):
+            return
+        try:
+            known = self.context.state.get(article_id)
+        except StateError as exc:
+            self.context.fail("state", str(exc), stop=True)
+            raise IgnoreRequest(f"state store failed: {article_id} not fetched") from None
+        if known is not None:
             raise IgnoreRequest(f"{KNOWN_ARTICLE} {article_id}")
+
+
+class SiteOffsiteMiddleware(OffsiteMiddleware):
+    """Scrapy's offsite filter by host name, plus what it leaves open: the port (a mirror at
+    127.0.0.1:8080 must not reach a service at 127.0.0.1:6379) and the scheme (only http and
+    https are fetched; a sitemap may list ftp:// or file:// URLs). The base URL's host is
+    allowed on the base URL's port; every other allowed host on its scheme's default port."""
+
+    def should_follow(self, request: Request, spider: Any) -> bool:
+        parts = urlparse_cached(request)
+        if parts.scheme not in FETCHED_SCHEMES:
+            self.stats.inc_value(f"smmnews/scheme/{parts.scheme or 'none'}")
+            return False
+        if not super().should_follow(request, spider):
+            return False
+        options = getattr(spider, "options", None)
+        base = urlsplit(options.base_url) if options is not None else None
+        port = _port(parts.scheme, parts.port)
+        if base is not None and parts.hostname == base.hostname:
+            allowed = _port(base.scheme, base.port)
+        else:
+            allowed = DEFAULT_PORTS[parts.scheme]
+        if port != allowed:
+            self.stats.inc_value("smmnews/offsite/port")
+            return False
+        return True
+
+
+def _port(scheme: str, port: int | None) -> int:
+    return port if port is not None else DEFAULT_PORTS.get(scheme, 0)

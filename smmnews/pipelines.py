@@ -13,6 +13,7 @@ from scrapy.exceptions import DropItem
 from smmnews.feeds import companion
 from smmnews.runtime import RunContext, context_for
 from smmnews.schema import schema_errors
+from smmnews.state import StateError
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,10 @@ class IncrementalPipeline:
         if article_id in self.emitted:
             self.stats.inc_value("smmnews/drop/duplicate_in_run")
             raise DropItem(f"article {article_id} already emitted in this run")
-        known = self.context.state.get(article_id)
+        try:
+            known = self.context.state.get(article_id)
+        except StateError as exc:
+            raise self.state_failed(exc, article_id) from None
         if known is not None and known.content_hash == item["content_hash"]:
             self.stats.inc_value("smmnews/drop/unchanged")
             raise DropItem(f"article {article_id} unchanged since {known.seen_at:%Y-%m-%d}")
@@ -45,8 +49,18 @@ class IncrementalPipeline:
         self.emitted.add(article_id)
         output = str(self.context.outputs[0]) if self.context.outputs else None
         # Recorded as pending before the feed writes it; feeds.reconcile settles crashes.
-        self.context.state.put(article_id, item["content_hash"], item["revision"], output)
+        try:
+            self.context.state.put(article_id, item["content_hash"], item["revision"], output)
+        except StateError as exc:
+            # Not recorded, so not written either: a later run fetches it again.
+            self.emitted.discard(article_id)
+            raise self.state_failed(exc, article_id) from None
         return item
+
+    def state_failed(self, exc: StateError, article_id: str) -> DropItem:
+        self.stats.inc_value("smmnews/drop/state_failed")
+        self.context.fail("state", str(exc), stop=True)
+        return DropItem(f"article {article_id} not written: the state store failed")
 
 
 class ValidationPipeline:
@@ -75,15 +89,19 @@ class ValidationPipeline:
         raise DropItem(f"invalid record {item.get('article_id')}: {errors[0]}")
 
     def reject(self, item: dict[str, Any], errors: list[str]) -> None:
-        if self.rejects is None:
-            path = self.rejects_path()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.rejects = path.open("a", encoding="utf-8")
         line = {"url": item.get("url"), "article_id": item.get("article_id"),
                 "reasons": errors, "rejected_at": datetime.now(UTC).isoformat(),
                 "record": item}
-        self.rejects.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
-        self.rejects.flush()
+        path = self.rejects_path()
+        try:
+            if self.rejects is None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.rejects = path.open("a", encoding="utf-8")
+            self.rejects.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+            self.rejects.flush()
+        except OSError as exc:
+            self.context.fail("rejects_write", f"cannot write {path}: {exc.strerror or exc}; "
+                                               "rejected records were not kept")
 
     def close_spider(self) -> None:
         if self.rejects is not None:

@@ -21,14 +21,15 @@ from twisted.python.failure import Failure
 from smmnews.discovery import sitemap_entries, sitemaps_in_robots
 from smmnews.extract.article import NotAnArticle
 from smmnews.extract.dates import parse_iso
-from smmnews.extract.decode import BadPage
+from smmnews.extract.decode import BadPage, charset_mismatch
 from smmnews.extract.listing import extract_listing_links
 from smmnews.extract.urls import absolute_url, article_id_from_url
 from smmnews.faults import classify
+from smmnews.middlewares import FETCHED_SCHEMES
 from smmnews.options import CrawlOptions, OptionError, parse_options
 from smmnews.record import build_record
-from smmnews.runtime import context_for
-from smmnews.state import StateStore
+from smmnews.runtime import RunContext, context_for
+from smmnews.state import StateError, StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,11 @@ class SmmNewsSpider(scrapy.Spider):
         super().__init__(*args)
         self.options: CrawlOptions
         self.state: StateStore
+        self.context: RunContext
         self.scheduled: set[str] = set()
+        self.sitemaps_requested = 0
+        self.sitemap_max_depth = 3
+        self.sitemap_max_count = 1000
         self.progress_total = 0
         self.allowed_domains: list[str] = []
         self.sitemap_paths: list[str] = []
@@ -73,7 +78,10 @@ class SmmNewsSpider(scrapy.Spider):
         host = urlsplit(spider.options.base_url).hostname or ""
         spider.allowed_domains = [*SITE_DOMAINS, host]
         spider.sitemap_paths = settings.getlist("SMMNEWS_SITEMAPS")
-        spider.state = context_for(crawler).state
+        spider.context = context_for(crawler)
+        spider.state = spider.context.state
+        spider.sitemap_max_depth = settings.getint("SMMNEWS_SITEMAP_MAX_DEPTH")
+        spider.sitemap_max_count = settings.getint("SMMNEWS_SITEMAP_MAX_COUNT")
         spider.progress_total = spider.options.sweep_size
         return spider
 
@@ -100,14 +108,42 @@ class SmmNewsSpider(scrapy.Spider):
         yield scrapy.Request(urljoin(base, "robots.txt"), callback=self.parse_robots,
                              errback=self.discovery_failed, priority=10)
         for path in self.sitemap_paths:
-            yield self.sitemap_request(urljoin(base, path.lstrip("/")))
+            if (sitemap := self.sitemap_request(urljoin(base, path.lstrip("/")))) is not None:
+                yield sitemap
         for path in self.options.listings:
             yield scrapy.Request(urljoin(base, path.lstrip("/")), callback=self.parse_listing,
                                  errback=self.discovery_failed, priority=5)
 
-    def sitemap_request(self, url: str) -> scrapy.Request:
+    def fetchable(self, url: str) -> bool:
+        """Only http(s) is fetched: a sitemap may list ftp:// or file:// URLs."""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme in FETCHED_SCHEMES:
+            return True
+        self.crawler.stats.inc_value(f"smmnews/scheme/{scheme or 'none'}")
+        logger.info("Not an http(s) URL (skipped): %s", url)
+        return False
+
+    def sitemap_request(self, url: str, depth: int = 0) -> scrapy.Request | None:
+        """A sitemap fetch, within SMMNEWS_SITEMAP_MAX_DEPTH levels of indexes and
+        SMMNEWS_SITEMAP_MAX_COUNT sitemaps per run (an index may link to itself or to a
+        generator of endless indexes)."""
+        if not self.fetchable(url):
+            return None
+        stats = self.crawler.stats
+        if depth > self.sitemap_max_depth:
+            stats.inc_value("smmnews/sitemap_limit/depth")
+            logger.warning("Sitemap index nested deeper than %d (skipped): %s",
+                           self.sitemap_max_depth, url)
+            return None
+        if self.sitemaps_requested >= self.sitemap_max_count:
+            stats.inc_value("smmnews/sitemap_limit/count")
+            if stats.get_value("smmnews/sitemap_limit/count") == 1:
+                logger.warning("Over %d sitemaps in this run: the rest are skipped",
+                               self.sitemap_max_count)
+            return None
+        self.sitemaps_requested += 1
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.discovery_failed,
-                              priority=8)
+                              priority=8, meta={"sitemap_depth": depth})
 
     def article_request(self, url: str, *, lastmod: datetime | None = None,
                         published: datetime | None = None,
@@ -115,14 +151,18 @@ class SmmNewsSpider(scrapy.Spider):
         """A request for an article page, or None when it is known and unchanged, older than
         the `since` bound (by sitemap lastmod or the date a listing shows), or over budget."""
         article_id = article_id_from_url(url)
-        if article_id is None:
+        if article_id is None or not self.fetchable(url):
             return None
         stats = self.crawler.stats
         newest = lastmod or published
         if self.options.since and newest and newest < self.options.since:
             stats.inc_value("smmnews/skipped/before_since")
             return None
-        known = None if self.options.refresh else self.state.get(article_id)
+        try:
+            known = None if self.options.refresh else self.state.get(article_id)
+        except StateError as exc:
+            self.context.fail("state", str(exc), stop=True)
+            return None
         if known is not None and (lastmod is None or lastmod <= known.seen_at):
             stats.inc_value("smmnews/skipped/known")
             if sweep:
@@ -145,7 +185,8 @@ class SmmNewsSpider(scrapy.Spider):
         for found in sitemaps_in_robots(text):
             if (url := absolute_url(response.url, found)) is not None:
                 self.crawler.stats.inc_value("smmnews/sitemap/from_robots")
-                yield self.sitemap_request(url)
+                if (sitemap := self.sitemap_request(url)) is not None:
+                    yield sitemap
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         found = 0
@@ -155,12 +196,14 @@ class SmmNewsSpider(scrapy.Spider):
             if url is None:
                 continue
             if entry.is_index:
-                yield self.sitemap_request(url)
+                depth = int(response.meta.get("sitemap_depth", 0)) + 1
+                if (sitemap := self.sitemap_request(url, depth)) is not None:
+                    yield sitemap
             elif article_id_from_url(url):
                 self.crawler.stats.inc_value("smmnews/sitemap/article_urls")
                 if (request := self.article_request(url, lastmod=entry.lastmod)) is not None:
                     yield request
-            else:
+            elif self.fetchable(url):
                 yield scrapy.Request(url, callback=self.parse_listing,
                                      errback=self.discovery_failed, priority=5)
         if not found:
@@ -205,6 +248,10 @@ class SmmNewsSpider(scrapy.Spider):
                            (response.headers.get("Content-Type") or b"?").decode("latin-1"),
                            response.url)
             return
+        if charset_mismatch(response.body, response.encoding):
+            stats.inc_value("smmnews/charset/mismatch")
+            logger.warning("Wrong charset header (%s; the bytes are UTF-8, decoded as UTF-8): %s",
+                           response.encoding, response.url)
         try:
             result = build_record(response.body, response.url, self.now(),
                                   encoding=response.encoding, crawled_at=datetime.now(UTC))
