@@ -13,6 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from twisted.internet import task
 
+from smmnews import locks
 from smmnews.crashpoints import crash_point
 from smmnews.feeds import companion, os_cause, reconcile
 from smmnews.runtime import FAILED_REASON, RunContext, context_for, failures_of
@@ -27,6 +28,7 @@ class RecoveryExtension:
     def __init__(self, context: RunContext, salvage_orphans: bool = True) -> None:
         self.context = context
         self.salvage_orphans = salvage_orphans
+        self.stats: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RecoveryExtension:
@@ -34,7 +36,18 @@ class RecoveryExtension:
                         crawler.settings.getbool("SMMNEWS_SALVAGE_ORPHANS", True))
         # Connected after the feed exporter's handler, which registers this run's outputs.
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        extension.stats = crawler.stats
         return extension
+
+    def engine_stopped(self) -> None:
+        """The last thing a run does: say it ended healthy, so the next run on the same output
+        starts afresh (`-O` replaces it) instead of continuing it."""
+        stats = self.stats.get_stats() if self.stats is not None else {}
+        if failures_of(stats) or stats.get("finish_reason") in (FAILED_REASON, "shutdown"):
+            return
+        for output in self.context.outputs:
+            locks.mark(output, locks.DONE)
 
     def spider_opened(self) -> None:
         try:

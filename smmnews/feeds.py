@@ -102,25 +102,50 @@ def os_cause(exc: OSError) -> str:
     return causes.get(exc.errno or 0, exc.strerror or str(exc))
 
 
+def continue_unfinished(current: list[Path]) -> None:
+    """An output whose last run was killed or failed after publishing it is continued, not
+    replaced: with `-O` the rerun would otherwise publish only what that run adds, and the
+    records of the unfinished run (never handed to anyone: it did not exit 0) would be lost."""
+    for output in current:
+        part = part_path(output)
+        if locks.published_unfinished(output) and output.exists() and not part.exists():
+            copy_durably(output, part)
+            logger.warning("Continuing %s: the run that wrote it did not finish cleanly",
+                           output)
+
+
+def publish_empty_strays(state: StateStore, current: list[Path]) -> None:
+    """An empty `.part` beside this run's outputs that no pending entry names is what a run
+    killed while closing with nothing new leaves: published as the empty file it would have
+    become. A non-empty one unknown to the state store is left alone (said once)."""
+    pending = {Path(e.output) for e in state.pending() if e.output}
+    for folder in sorted({output.parent for output in current}):
+        for part in sorted(folder.glob("*.part")):
+            final = part.with_name(part.name[: -len(".part")])
+            if final in current or final in pending or not final.suffix:
+                continue
+            if part.stat().st_size == 0:
+                publish(part, final)
+            else:
+                logger.warning("Left alone: %s (the state store knows nothing of it)", part)
+
+
 def reconcile(state: StateStore, current: list[Path], *, salvage_orphans: bool = True) -> None:
     """Make pending state entries agree with the files an interrupted run left behind.
 
     An output with pending entries was being written when its run stopped. If its `.part` is
     there, the part is the truth; if not, the run was stopped after the rename and the output
-    is. This run's own outputs are resumed (the part continued, or the published output copied
-    back into a part so `-O` continues it instead of replacing it); other outputs are
-    published and committed. With `salvage_orphans` off (distributed workers sharing one
-    state store), only this run's own outputs are touched: another output's pending entries
-    belong to a worker that may still be writing, possibly on another machine."""
+    is. This run's own outputs are resumed (the part continued; see continue_unfinished for a
+    published one); other outputs are published and committed. With `salvage_orphans` off
+    (distributed workers sharing one state store), only this run's own outputs are touched:
+    another output's pending entries belong to a worker that may still be writing, possibly
+    on another machine."""
+    continue_unfinished(current)
     for output in sorted({Path(e.output) for e in state.pending() if e.output}):
         mine = output in current
         if not salvage_orphans and not mine:
             continue
         part = part_path(output)
-        if not part.exists() and mine and output.exists():
-            copy_durably(output, part)
-            logger.warning("Resuming %s: the run that wrote it was stopped before it recorded "
-                           "it as complete", output)
         if part.exists():
             cut_to_last_line(part)
             kept = ids_in(part)
@@ -137,6 +162,8 @@ def reconcile(state: StateStore, current: list[Path], *, salvage_orphans: bool =
             written = ids_in(output)
             state.forget_pending(str(output), keep=written)
             state.commit(str(output), written)
+    if salvage_orphans:
+        publish_empty_strays(state, current)
 
 
 class GuardedFile:
@@ -204,13 +231,19 @@ class AtomicFileFeedStorage:
         # The feed exporter also builds a storage from the unexpanded URI template, only to
         # check the scheme: that one names no file (out/%(date)s/...) and is never opened.
         if "%(" not in uri:
-            storage.claim()
+            # A file named from a template (a dated partition) is new in every run: no other
+            # crawl can be writing it, and a lock file beside each partition would be clutter.
+            templated = all(output_path(str(u)) != storage.path
+                            for u in crawler.settings.getdict("FEEDS"))
+            storage.claim(lock=not templated)
         return storage
 
-    def claim(self) -> None:
+    def claim(self, *, lock: bool = True) -> None:
         """Register this run's output and lock it against a second crawl."""
         if self.context is not None:
             self.context.add_output(self.path)
+        if not lock:
+            return
         try:
             locks.hold(self.path)
         except locks.Busy as exc:
@@ -276,6 +309,7 @@ class AtomicFileFeedStorage:
         except OSError as exc:
             self.fail("output", f"cannot publish {self.part} as {self.path}: {os_cause(exc)}")
             return
+        locks.mark(self.path, locks.PUBLISHED)
         crash_point("after_rename")
         if self.state is not None:
             self.commit_written()

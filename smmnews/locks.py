@@ -4,6 +4,12 @@ The kernel drops an flock when its process dies, however it dies (SIGKILL, power
 container), so a crashed crawl never leaves a stale lock behind and needs no cleanup. Locks are
 held until the process exits; taking one twice in one process is a no-op (the preflight of
 `scrapy crawl` and the component that uses the file both ask for it).
+
+The lock file also says how far the last run on the file got: `<pid> running` while it runs,
+`<pid> published` once it renamed its output into place, `<pid> done` once it ended healthy. A
+run that finds `published` knows its predecessor published the file but was killed or failed
+after that (so nobody should have taken the file yet), and continues that output instead of
+replacing it (smmnews/feeds.py).
 """
 
 from __future__ import annotations
@@ -14,6 +20,11 @@ import os
 from pathlib import Path
 
 _HELD: dict[Path, int] = {}
+# What the lock file said when this process took the lock: how the previous run ended.
+_PREVIOUS: dict[Path, str] = {}
+RUNNING = "running"
+PUBLISHED = "published"
+DONE = "done"
 
 
 class Busy(RuntimeError):
@@ -41,16 +52,36 @@ def hold(path: str | Path) -> None:
     except BlockingIOError:
         holder = ""
         with contextlib.suppress(OSError, ValueError):
-            pid = int(os.pread(fd, 32, 0).decode().strip() or 0)
+            pid = int(os.pread(fd, 64, 0).decode().split()[0])
             holder = f" (pid {pid})" if pid else ""
         os.close(fd)
         raise Busy(target, holder) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    _PREVIOUS[target] = os.pread(fd, 64, 0).decode(errors="replace").strip()
     _HELD[target] = fd
+    _write(fd, RUNNING)
+
+
+def _write(fd: int, status: str) -> None:
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()} {status}\n".encode(), 0)
+    os.fsync(fd)
+
+
+def mark(path: str | Path, status: str) -> None:
+    """Record how far this run on `path` got (PUBLISHED, DONE)."""
+    fd = _HELD.get(Path(path).resolve())
+    if fd is not None:
+        _write(fd, status)
+
+
+def published_unfinished(path: str | Path) -> bool:
+    """The previous run on `path` (locked by this process) published it, then was killed or
+    failed before it ended healthy."""
+    return _PREVIOUS.get(Path(path).resolve(), "").endswith(PUBLISHED)
 
 
 def release(path: str | Path) -> None:
+    _PREVIOUS.pop(Path(path).resolve(), None)
     fd = _HELD.pop(Path(path).resolve(), None)
     if fd is not None:
         os.close(fd)

@@ -44,6 +44,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Offsite by host, port and scheme (Scrapy's own filter looks at the host name only).
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "smmnews.middlewares.SiteOffsiteMiddleware": 45,
+    # Right after Scrapy's robots.txt check (100): see the class for why.
+    "smmnews.middlewares.RobotsVerdictMiddleware": 101,
     # Before robots.txt (100): a known article needs no robots check and no fetch.
     "smmnews.middlewares.KnownArticlesMiddleware": 50,
 }

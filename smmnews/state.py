@@ -55,6 +55,9 @@ def describe(exc: BaseException) -> tuple[str, str]:
         return "read-only", "make the file and its folder writable and run again"
     if "disk is full" in text or code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return "disk full", "free space on its disk and run the same command again"
+    if "disk i/o error" in text:
+        return ("write failed (disk I/O error: the disk is full, a file size limit was hit or "
+                "the disk is failing)", "fix that and run the same command again")
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return f"corrupted ({exc})", REMEDY_RESTORE
     return str(exc), REMEDY_RETRY
@@ -260,6 +263,7 @@ class SqliteStateStore:
         # Closing a broken store: the failure was reported when it broke.
         with suppress(sqlite3.Error):
             self.db.close()
+        locks.release(self.path)
 
 
 def sqlite_state(settings: object) -> SqliteStateStore:

@@ -87,9 +87,16 @@ class Command(ScrapyCrawl):
             stats = crawler.stats.get_stats() if crawler is not None else {}
         except RuntimeError:  # the crawl never started: Scrapy has already set the exit code
             stats = {}
-        if self.exitcode != 0:
+        if self.exitcode != 0 or crawler is None:
             return
-        if failures_of(stats) or stats.get("finish_reason") in (FAILED_REASON, "shutdown"):
+        if "finish_reason" not in stats:
+            # Stopped by a signal while starting: Scrapy exits 0 without ever closing the spider.
+            outputs = ", ".join(local_feeds(self.settings)) or "its output"
+            logger.error("Crawl failure (interrupted): stopped by a signal before it finished "
+                         "starting; nothing new was published to %s. Run the same command "
+                         "again", outputs)
+            self.exitcode = FAILED_EXIT
+        elif failures_of(stats) or stats.get("finish_reason") in (FAILED_REASON, "shutdown"):
             self.exitcode = FAILED_EXIT
         elif stats.get(FAILED_STAT):
             self.exitcode = MONITOR_FAILED_EXIT
