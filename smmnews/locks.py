@@ -58,7 +58,10 @@ def hold(path: str | Path) -> None:
         raise Busy(target, holder) from None
     _PREVIOUS[target] = os.pread(fd, 64, 0).decode(errors="replace").strip()
     _HELD[target] = fd
-    _write(fd, RUNNING)
+    # `published` stays until a run on the file ends healthy: a run killed while it continues
+    # such an output must leave the next one continuing it too.
+    if not _PREVIOUS[target].endswith(PUBLISHED):
+        _write(fd, RUNNING)
 
 
 def _write(fd: int, status: str) -> None:
