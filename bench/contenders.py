@@ -16,6 +16,7 @@ import lxml.html
 
 from bench.corpus import FixturePage
 from smmnews.extract.article import NotAnArticle
+from smmnews.extract.dates import iso
 from smmnews.record import build_record
 
 
@@ -34,7 +35,7 @@ def ours(page: FixturePage) -> Extraction:
     record = build_record(page.body, page.url, page.now)
     if isinstance(record, NotAnArticle):
         return Extraction("", None, None)
-    return Extraction(record["body"], record["title"], record["published_at"])
+    return Extraction(record.body, record.title, iso(record.published_at))
 
 
 def trafilatura_extract(page: FixturePage) -> Extraction:

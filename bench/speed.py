@@ -26,6 +26,7 @@ from bench.corpus import FixturePage, fixture_pages
 from bench.timing import best_rates, one_core, per_call_seconds, profile_rows
 from smmnews.extract import dates
 from smmnews.extract.article import extract_article
+from smmnews.items import Article
 from smmnews.record import build_record
 
 TARGET_VS_TRAFILATURA = 5.0  # ours at least this many times faster
@@ -122,7 +123,7 @@ def counting_fuzzy_calls() -> Iterator[list[str]]:
 
 def shown_dates(pages: tuple[FixturePage, ...]) -> list[str]:
     records = [build_record(p.body, p.url, p.now) for p in pages]
-    return [r["published_raw"] for r in records if isinstance(r, dict) and r["published_raw"]]
+    return [r.published_raw for r in records if isinstance(r, Article) and r.published_raw]
 
 
 def dateparser_figures(pages: tuple[FixturePage, ...]) -> dict[str, Any]:

@@ -7,17 +7,24 @@ import logging
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, NotConfigured
 from twisted.internet import task
 
 from smmnews import locks
+from smmnews import stats as keys
 from smmnews.crashpoints import crash_point
 from smmnews.feeds import companion, os_cause, reconcile
 from smmnews.runtime import FAILED_REASON, RunContext, context_for, failures_of
 from smmnews.state import StateError
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +38,7 @@ class RecoveryExtension:
         self.stats: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> RecoveryExtension:
+    def from_crawler(cls, crawler: Crawler) -> RecoveryExtension:
         extension = cls(context_for(crawler),
                         crawler.settings.getbool("SMMNEWS_SALVAGE_ORPHANS", True))
         # Connected after the feed exporter's handler, which registers this run's outputs.
@@ -87,7 +94,7 @@ class FailureWatch:
                                       "(see the traceback above)")
 
     def item_error(self, item: Any, response: Any, failure: Any) -> None:
-        article = item.get("article_id") if isinstance(item, dict) else None
+        article = getattr(item, "article_id", None)
         self.context.fail("pipeline", f"{type(failure.value).__name__} in an item pipeline "
                                       f"for article {article}: {failure.getErrorMessage()}")
 
@@ -108,21 +115,21 @@ class FailureWatch:
 class ProgressLog:
     """One progress line every SMMNEWS_PROGRESS_INTERVAL seconds; percent and ETA for sweeps."""
 
-    def __init__(self, stats: Any, interval: float) -> None:
+    def __init__(self, stats: StatsCollector, interval: float) -> None:
         self.stats = stats
         self.interval = interval
         self.started = time.monotonic()
-        self.spider: Any = None
+        self.spider: Spider | None = None
         self.loop: task.LoopingCall | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> ProgressLog:
+    def from_crawler(cls, crawler: Crawler) -> ProgressLog:
         extension = cls(crawler.stats, crawler.settings.getfloat("SMMNEWS_PROGRESS_INTERVAL"))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
-    def spider_opened(self, spider: Any) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         self.spider = spider
         self.started = time.monotonic()
         if self.interval > 0:
@@ -136,7 +143,7 @@ class ProgressLog:
         text = f"Progress: {pages} pages, {items} items, {pages / elapsed:.1f} pages/s"
         total = getattr(self.spider, "progress_total", 0)
         if total:
-            done = self.stats.get_value("smmnews/sweep/done", 0)
+            done = self.stats.get_value(keys.SWEEP_DONE, 0)
             rate = done / elapsed
             eta = (total - done) / rate if rate else float("inf")
             text += f", ids {done}/{total} ({100 * done / total:.1f}%), ETA {_duration(eta)}"
@@ -160,13 +167,6 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
 
 
-# Stats families below smmnews/ that the summary lists under `faults`: every way a page or a
-# fetch went wrong, each counted with one log line.
-FAULT_KINDS = ("http", "fetch_failed", "bad_page", "not_article", "robots_forbidden",
-               "redirected_away", "redirect_loop", "sweep", "charset", "sitemap_limit",
-               "offsite", "scheme", "ignored")
-
-
 def summary_path(output: Path) -> Path:
     return companion(output, ".stats.json")
 
@@ -175,12 +175,14 @@ class RunSummary:
     """`<output>.stats.json` beside the feed: items, drops by reason, coverage, fallbacks,
     monitor results and finish reason, for the scheduler and the people reading it."""
 
-    def __init__(self, crawler: Any, context: RunContext) -> None:
+    def __init__(self, crawler: Crawler, context: RunContext) -> None:
         self.crawler = crawler
         self.context = context
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> RunSummary:
+    def from_crawler(cls, crawler: Crawler) -> RunSummary:
+        if not crawler.settings.getbool("SMMNEWS_CRAWL_JOB"):
+            raise NotConfigured("the run summary describes `scrapy crawl` jobs only")
         extension = cls(crawler, context_for(crawler))
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
@@ -199,16 +201,16 @@ class RunSummary:
             "elapsed_seconds": stats.get("elapsed_time_seconds"),
             "items": stats.get("item_scraped_count", 0),
             "pages": stats.get("response_received_count", 0),
-            "dropped": under("smmnews/drop/"),
-            "skipped": under("smmnews/skipped/"),
-            "errors": stats.get("smmnews/errors", 0) + sum(failures_of(stats).values()),
+            "dropped": under(keys.DROP),
+            "skipped": under(keys.SKIPPED),
+            "errors": stats.get(keys.ERRORS, 0) + sum(failures_of(stats).values()),
             "failures": failures_of(stats),
             "failure_messages": list(self.context.failures),
             "complete": not failures_of(stats),
-            "faults": {k: v for k, v in under("smmnews/").items()
-                       if k.split("/")[0] in FAULT_KINDS},
+            "faults": {k: v for k, v in under(keys.PREFIX).items()
+                       if k.split("/")[0] in keys.FAULT_KINDS},
             "coverage": monitors.get("coverage", {}),
-            "extraction": under("smmnews/extraction/"),
+            "extraction": under(keys.EXTRACTION),
             "monitors": monitors.get("results", []),
             "monitors_failed": monitors.get("failed", 0),
             "outputs": [str(p) for p in self.context.outputs],

@@ -18,23 +18,38 @@ import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
-from scrapy.exporters import JsonLinesItemExporter
 from w3lib.url import file_uri_to_path
 
 from smmnews import locks
 from smmnews.crashpoints import crash_point
-from smmnews.items import RECORD_FIELDS
 from smmnews.runtime import RunContext, context_for
 from smmnews.state import StateError, StateStore
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
 
 def companion(output: Path, suffix: str) -> Path:
-    """A file that goes with an output: articles.jsonl -> articles.stats.json, ….rejects.jsonl."""
-    return output.with_name(output.name.split(".")[0] + suffix)
+    """A file that goes with an output: articles.jsonl -> articles.stats.json (and
+    .rejects.jsonl); other formats keep their extension, so articles.csv and articles.json beside
+    each other get articles.csv.stats.json and articles.json.stats.json."""
+    name = output.name
+    for ending in JSON_LINES_ENDINGS:
+        if name.endswith(ending):
+            return output.with_name(name[: -len(ending)] + suffix)
+    return output.with_name(name + suffix)
+
+
+JSON_LINES_ENDINGS = (".jsonl", ".jl")
+
+
+JSON_LINES_FORMATS = ("jsonlines", "jsonl", "jl")
 
 
 def part_path(path: Path) -> Path:
@@ -108,6 +123,8 @@ def continue_unfinished(current: list[Path]) -> None:
     records of the unfinished run (never handed to anyone: it did not exit 0) would be lost."""
     for output in current:
         part = part_path(output)
+        if not output.name.endswith(JSON_LINES_ENDINGS):
+            continue  # a JSON array or CSV cannot be continued by appending
         if locks.published_unfinished(output) and output.exists() and not part.exists():
             copy_durably(output, part)
             logger.warning("Continuing %s: the run that wrote it did not finish cleanly",
@@ -211,11 +228,14 @@ class AtomicFileFeedStorage:
     read back: a record that never reached the disk is never recorded as written."""
 
     def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None,
-                 state: StateStore | None = None, stats: Any = None,
+                 state: StateStore | None = None, stats: StatsCollector | None = None,
                  resumable: bool = False, context: RunContext | None = None) -> None:
         self.path = output_path(uri)
         self.part = part_path(self.path)
         self.overwrite = bool((feed_options or {}).get("overwrite", False))
+        # JSON Lines can be read back line by line (what reached the disk is what is committed)
+        # and continued after a crash; other formats are committed as a whole.
+        self.lines = (feed_options or {}).get("format") in JSON_LINES_FORMATS
         self.state = state
         self.stats = stats
         self.resumable = resumable
@@ -223,7 +243,7 @@ class AtomicFileFeedStorage:
         self.failed = False
 
     @classmethod
-    def from_crawler(cls, crawler: Any, uri: str, *,
+    def from_crawler(cls, crawler: Crawler, uri: str, *,
                      feed_options: dict[str, Any] | None = None) -> AtomicFileFeedStorage:
         context = context_for(crawler)
         storage = cls(uri, feed_options=feed_options, state=context.state, stats=crawler.stats,
@@ -272,7 +292,7 @@ class AtomicFileFeedStorage:
         reason = self.stats.get_value("finish_reason") if self.stats is not None else None
         return self.resumable and reason == "shutdown"
 
-    def open(self, spider: Any) -> IO[bytes]:
+    def open(self, spider: Spider) -> IO[bytes]:
         if self.failed:
             return cast("IO[bytes]", GuardedFile(io.BytesIO(), self))
         try:
@@ -317,30 +337,17 @@ class AtomicFileFeedStorage:
 
     def commit_written(self) -> None:
         assert self.state is not None
-        written = ids_in(self.path)
         try:
+            if not self.lines:
+                self.state.commit(str(self.path))
+                return
+            written = ids_in(self.path)
             self.state.commit(str(self.path), written)
             self.state.forget_pending(str(self.path), keep=written)
         except StateError as exc:
             self.fail("state", str(exc))
 
 
-class RecordJsonLinesExporter(JsonLinesItemExporter):
-    """JSON Lines in the documented key order, UTF-8 without \\u escapes, flushed per record
-    so a crash loses at most the record being written."""
-
-    def __init__(self, file: IO[bytes], **kwargs: Any) -> None:
-        kwargs.setdefault("fields_to_export", list(RECORD_FIELDS))
-        kwargs["encoding"] = "utf-8"
-        kwargs["ensure_ascii"] = False
-        super().__init__(file, **kwargs)  # type: ignore[arg-type]  # any binary file works
-        self._file = file
-
-    def export_item(self, item: Any) -> None:
-        super().export_item(item)
-        self._file.flush()
-
-
-def uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:
+def uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
     """Adds %(date)s (UTC day) for dated output folders: out/%(date)s/%(name)s-%(time)s.jsonl."""
     return {**params, "date": datetime.now(UTC).date().isoformat()}

@@ -9,7 +9,7 @@ articles are skipped before a request is made, everything else is discovered aga
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 from scrapy.dupefilters import BaseDupeFilter
@@ -17,15 +17,21 @@ from scrapy.utils.request import RequestFingerprinter
 
 from smmnews.extract.urls import article_id_from_url
 
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+
 
 class ArticleFingerprinter:
     """Article pages fingerprint by id; every other request as Scrapy does."""
 
-    def __init__(self, crawler: Any = None) -> None:
+    def __init__(self, crawler: Crawler | None = None) -> None:
         self._default = RequestFingerprinter(crawler)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> ArticleFingerprinter:
+    def from_crawler(cls, crawler: Crawler) -> ArticleFingerprinter:
         return cls(crawler)
 
     def fingerprint(self, request: Request) -> bytes:
@@ -51,16 +57,16 @@ def is_same_article_redirect(request: Request) -> bool:
 class ArticleDupeFilter(BaseDupeFilter):
     """In-memory fingerprints of this run (see the module docstring for why not on disk)."""
 
-    def __init__(self, fingerprinter: Any, stats: Any = None) -> None:
+    def __init__(self, fingerprinter: Any, stats: StatsCollector | None = None) -> None:
         self.fingerprinter = fingerprinter
         self.stats = stats
         self.seen: set[bytes] = set()
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> ArticleDupeFilter:
+    def from_crawler(cls, crawler: Crawler) -> ArticleDupeFilter:
         return cls(crawler.request_fingerprinter, crawler.stats)
 
-    def log(self, request: Request, spider: Any) -> None:
+    def log(self, request: Request, spider: Spider) -> None:
         # Overrides the deprecated base method; a repeat is normal here (two slugs, one id).
         if self.stats is not None:
             self.stats.inc_value("dupefilter/filtered")

@@ -8,7 +8,7 @@ keeps every article to one fetch per run.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
@@ -18,6 +18,10 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from smmnews.runtime import RunContext, context_for
 from smmnews.state import StateError
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
 
 KNOWN_ARTICLE = "known article"
 FETCHED_SCHEMES = ("http", "https")
@@ -29,7 +33,7 @@ class KnownArticlesMiddleware:
         self.context = context
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> KnownArticlesMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> KnownArticlesMiddleware:
         return cls(context_for(crawler))
 
     def process_request(self, request: Request) -> None:

@@ -10,15 +10,24 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 
+from smmnews import stats as keys
+from smmnews.items import Article
 from smmnews.record import is_text_fallback
 from smmnews.runtime import RunContext, context_for
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+
 logger = logging.getLogger(__name__)
-FAILED_STAT = "smmnews/monitors/failed"
+# The fields whose share of items the summary reports (and monitors may require).
+COVERAGE_FIELDS = ("title", "published_at", "body", "summary", "dateline", "source",
+                   "disclaimer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,24 +51,36 @@ def _filled(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
+def articles_found(stats: dict[str, Any]) -> int:
+    """Articles a run came across: new or changed (items) and known ones (skipped, unchanged)."""
+    return (stats.get("item_scraped_count", 0) + stats.get(keys.SKIPPED_KNOWN, 0)
+            + stats.get(keys.DROP_UNCHANGED, 0))
+
+
 def evaluate(stats: dict[str, Any], coverage: dict[str, float], fallbacks: int,
-             limits: Thresholds) -> list[MonitorResult]:
-    """The checks, as a pure function of the run's numbers."""
+             limits: Thresholds, crawl_found: int | None = None) -> list[MonitorResult]:
+    """The checks, as a pure function of the run's numbers. `crawl_found`: what every worker
+    of a distributed crawl found together (one worker may find nothing on its own)."""
     items = stats.get("item_scraped_count", 0)
-    known = stats.get("smmnews/skipped/known", 0) + stats.get("smmnews/drop/unchanged", 0)
+    known = stats.get(keys.SKIPPED_KNOWN, 0) + stats.get(keys.DROP_UNCHANGED, 0)
     found = items + known
-    errors = stats.get("smmnews/errors", 0)
+    errors = stats.get(keys.ERRORS, 0)
     # Repeats and unchanged articles are deduplication at work, not lost records.
-    dropped = sum(v for k, v in stats.items() if k.startswith("smmnews/drop/")
-                  and k not in ("smmnews/drop/unchanged", "smmnews/drop/duplicate_in_run"))
+    dropped = sum(v for k, v in stats.items()
+                  if k.startswith(keys.DROP) and k not in keys.DEDUP_DROPS)
     not_articles = sum(v for k, v in stats.items()
-                       if k.startswith(("smmnews/not_article/", "smmnews/bad_page/")))
+                       if k.startswith((keys.NOT_ARTICLE, keys.BAD_PAGE)))
     # Rates are shares of every article the run came across, known ones included: an hourly
     # run that only re-tries a few broken pages is healthy, not "100 % errors".
     pages = found + errors + dropped + not_articles
     results = [MonitorResult(
         "articles_found", found >= limits.min_items,
         f"{found} articles found ({items} new or changed); at least {limits.min_items} expected")]
+    if crawl_found is not None:
+        results[0] = MonitorResult(
+            "articles_found", crawl_found >= limits.min_items,
+            f"{crawl_found} articles found by the crawl's workers ({found} by this one, {items} "
+            f"new or changed); at least {limits.min_items} expected")
     for name, minimum in limits.min_coverage.items():
         share = coverage.get(name, 1.0 if not items else 0.0)
         results.append(MonitorResult(f"coverage/{name}", share >= minimum,
@@ -86,7 +107,7 @@ def evaluate(stats: dict[str, Any], coverage: dict[str, float], fallbacks: int,
 
 
 class JobMonitors:
-    def __init__(self, crawler: Any, context: RunContext, limits: Thresholds) -> None:
+    def __init__(self, crawler: Crawler, context: RunContext, limits: Thresholds) -> None:
         self.crawler = crawler
         self.context = context
         self.limits = limits
@@ -95,8 +116,10 @@ class JobMonitors:
         self.fallbacks = 0
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> JobMonitors:
+    def from_crawler(cls, crawler: Crawler) -> JobMonitors:
         settings = crawler.settings
+        if not settings.getbool("SMMNEWS_CRAWL_JOB"):
+            raise NotConfigured("job-health monitors judge `scrapy crawl` jobs only")
         limits = Thresholds(
             min_items=settings.getint("SMMNEWS_MONITOR_MIN_ITEMS"),
             min_coverage={k: float(v) for k, v in
@@ -111,24 +134,25 @@ class JobMonitors:
         crawler.signals.connect(monitors.spider_closed, signal=signals.spider_closed)
         return monitors
 
-    def item_scraped(self, item: dict[str, Any]) -> None:
+    def item_scraped(self, item: Article) -> None:
         self.items += 1
-        self.filled.update(name for name, value in item.items() if _filled(value))
+        self.filled.update(name for name in COVERAGE_FIELDS if _filled(getattr(item, name)))
         self.fallbacks += is_text_fallback(item)
 
     def coverage(self) -> dict[str, float]:
         if not self.items:
             return {}
-        names = ("title", "published_at", "body", "summary", "dateline", "source", "disclaimer")
-        return {name: round(self.filled[name] / self.items, 4) for name in names}
+        return {name: round(self.filled[name] / self.items, 4) for name in COVERAGE_FIELDS}
 
     def spider_closed(self, reason: str) -> None:
         stats = self.crawler.stats
-        results = evaluate(stats.get_stats(), self.coverage(), self.fallbacks, self.limits)
+        crawl_found = self.context.crawl_found() if self.context.crawl_found else None
+        results = evaluate(stats.get_stats(), self.coverage(), self.fallbacks, self.limits,
+                           crawl_found)
         failed = [r for r in results if not r.ok]
         for result in failed:
             logger.error("Monitor failed: %s: %s", result.name, result.message)
-        stats.set_value(FAILED_STAT, len(failed))
+        stats.set_value(keys.MONITORS_FAILED, len(failed))
         self.context.monitor_report = {
             "coverage": self.coverage(), "failed": len(failed),
             "results": [asdict(r) for r in results],

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from smmnews.extract.dates import SHANGHAI, parse_iso
+from smmnews.extract.dates import SHANGHAI
 
 _RANGE_RE = re.compile(r"^\s*(\d{5,})\s*-\s*(\d{5,})\s*$")
 # A sweep bigger than this is almost certainly a typo (a year is about 300,000 ids).
@@ -84,14 +84,24 @@ def _ids(value: str) -> tuple[range, ...]:
     return tuple(ranges)
 
 
+def _iso_time(value: str) -> datetime | None:
+    """An ISO 8601 time (no zone: Shanghai time), strictly: fuzzy words like "last week" would
+    resolve against the real clock, not the crawl's `now`."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+
+
 def _since(value: str) -> datetime:
     text = value.strip()
     try:
         return datetime.combine(date.fromisoformat(text), time(), tzinfo=SHANGHAI)
     except ValueError:
-        parsed = parse_iso(text)
+        parsed = _iso_time(text)
     if parsed is None:
-        raise OptionError(f"since must be a date like 2025-07-01, got {value!r}")
+        raise OptionError(f"since must be a date like 2025-07-01 or an ISO time, got {value!r}")
     return parsed
 
 
@@ -105,8 +115,16 @@ def _positive_int(name: str, value: str) -> int:
     return number
 
 
-def _flag(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "on")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def _flag(name: str, value: str) -> bool:
+    text = value.strip().lower()
+    if text not in _TRUE + _FALSE:
+        raise OptionError(f"{name} must be one of {', '.join(_TRUE[:2])} or "
+                          f"{', '.join(_FALSE[1:3])}, got {value!r}")
+    return text in _TRUE
 
 
 def parse_options(args: dict[str, str], default_base_url: str,
@@ -118,7 +136,7 @@ def parse_options(args: dict[str, str], default_base_url: str,
     if unknown:
         raise OptionError(f"unknown spider argument(s): {', '.join(unknown)} "
                           f"(known: {', '.join(sorted(known))})")
-    now = parse_iso(args["now"]) if args.get("now") else None
+    now = _iso_time(args["now"]) if args.get("now") else None
     if args.get("now") and now is None:
         raise OptionError(f"now must be an ISO 8601 time, got {args['now']!r}")
     listings = args.get("listings")
@@ -129,7 +147,7 @@ def parse_options(args: dict[str, str], default_base_url: str,
         since=_since(args["since"]) if args.get("since") else None,
         max_items=_positive_int("max_items", args["max_items"]) if args.get("max_items") else None,
         now=now,
-        refresh=_flag(args.get("refresh", "")),
+        refresh=_flag("refresh", args.get("refresh", "")),
         listings=tuple(p.strip() for p in listings.split(",") if p.strip()) if listings
         else tuple(default_listings),
     )

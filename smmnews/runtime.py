@@ -13,9 +13,10 @@ makes `scrapy crawl` exit 1 (smmnews/commands/crawl.py). Failures that make goin
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
@@ -23,6 +24,10 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 
 from smmnews.state import StateStore
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 FAILED_PREFIX = "smmnews/failed/"
@@ -36,6 +41,9 @@ class RunContext:
     outputs: list[Path] = field(default_factory=list)
     # Filled by smmnews.monitors at the end of the run, read by the run summary.
     monitor_report: dict[str, Any] = field(default_factory=dict)
+    # Distributed crawls: what all workers found together (smmnews.distributed.presence), so
+    # the monitors judge the crawl, not one worker of it.
+    crawl_found: Callable[[], int] | None = None
     # One line per failure kind and file, in the order they happened.
     failures: list[str] = field(default_factory=list)
     crawler: Any = None
@@ -69,13 +77,13 @@ class RunContext:
 _CONTEXTS: WeakKeyDictionary[Any, RunContext] = WeakKeyDictionary()
 
 
-def open_state(settings: Any) -> StateStore:
+def open_state(settings: BaseSettings) -> StateStore:
     factory = load_object(settings.get("SMMNEWS_STATE_FACTORY"))
     store: StateStore = factory(settings)
     return store
 
 
-def context_for(crawler: Any) -> RunContext:
+def context_for(crawler: Crawler) -> RunContext:
     context = _CONTEXTS.get(crawler)
     if context is None:
         context = RunContext(state=open_state(crawler.settings), crawler=crawler)

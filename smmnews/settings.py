@@ -5,6 +5,8 @@ Per-run overrides come from `-s NAME=value`; spider arguments (`-a`) choose what
 
 from __future__ import annotations
 
+from smmnews.exporters import EXPORTERS
+from smmnews.extract.decode import MAX_PAGE_BYTES
 from smmnews.items import RECORD_FIELDS
 
 BOT_NAME = "smmnews"
@@ -22,8 +24,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_DELAY = 0.5
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
-# Article pages are well under 1 MB; anything near 16 MB is not a news page.
-DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+# Article pages are well under 1 MB; anything over 8 MB is not a news page. One limit for the
+# downloader and for the extractor (`smmnews extract` reads files, not responses).
+DOWNLOAD_MAXSIZE = MAX_PAGE_BYTES
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 # 500/503 and friends are retried, then counted; 404/410 are final (normal in id sweeps).
 RETRY_TIMES = 2
@@ -50,6 +53,9 @@ DOWNLOADER_MIDDLEWARES = {
     "smmnews.middlewares.KnownArticlesMiddleware": 50,
 }
 
+# `scrapy check` runs the callbacks' contracts against SMMNEWS_BASE_URL (a mirror or the site).
+SPIDER_CONTRACTS = {"smmnews.contracts.SiteContract": 10}
+
 # --- Items ---
 # Validation first: a rejected record must never touch the state store.
 ITEM_PIPELINES = {
@@ -67,8 +73,8 @@ EXTENSIONS = {
 # --- Output: crash-safe JSON Lines through the feed exports ---
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(RECORD_FIELDS)
-FEED_EXPORTERS = {"jsonlines": "smmnews.feeds.RecordJsonLinesExporter",
-                  "jsonl": "smmnews.feeds.RecordJsonLinesExporter"}
+# Every built-in format writes the record as documented (smmnews/exporters.py).
+FEED_EXPORTERS = {name: f"smmnews.exporters.{cls.__name__}" for name, cls in EXPORTERS.items()}
 FEED_STORAGES = {"": "smmnews.feeds.AtomicFileFeedStorage",
                  "file": "smmnews.feeds.AtomicFileFeedStorage"}
 FEED_URI_PARAMS = "smmnews.feeds.uri_params"
@@ -80,7 +86,8 @@ SMMNEWS_DEFAULT_FEED = "out/%(date)s/%(name)s-%(time)s.jsonl"
 
 # --- smmnews ---
 SMMNEWS_BASE_URL = "https://news.metal.com/"
-# Listing pages followed from the base URL (notes §1.3); sitemaps are found via robots.txt.
+# Listing pages followed from the base URL (docs/site.md, "Listings"); sitemaps are found via
+# robots.txt.
 SMMNEWS_LISTINGS = ["/", "/en/copper", "/en/aluminium", "/en/nickel", "/en/zinc",
                     "/en/lithium", "/en/cobalt", "/list/industry/aluminium"]
 SMMNEWS_SITEMAPS = ["/sitemap.xml", "/sitemap/sitemap-list.xml"]
@@ -89,6 +96,9 @@ SMMNEWS_SITEMAPS = ["/sitemap.xml", "/sitemap/sitemap-list.xml"]
 SMMNEWS_SITEMAP_MAX_DEPTH = 3
 SMMNEWS_SITEMAP_MAX_COUNT = 1000
 SMMNEWS_STATE_FACTORY = "smmnews.state.sqlite_state"
+# Set by `scrapy crawl` (smmnews/commands/crawl.py): the default feed, the run summary and the
+# job monitors belong to crawl jobs, not to `scrapy parse`, `check` or `shell`.
+SMMNEWS_CRAWL_JOB = False
 SMMNEWS_STATE_PATH = ".smmnews/state.sqlite"
 # Seconds a state call may wait for SQLite's write lock (the reactor waits with it); longer and
 # the crawl fails, naming the file, instead of stalling.
@@ -102,7 +112,8 @@ SMMNEWS_PROGRESS_INTERVAL = 30.0
 SMMNEWS_MONITOR_MIN_ITEMS = 1
 SMMNEWS_MONITOR_MIN_COVERAGE = {"title": 1.0, "published_at": 0.9, "body": 1.0}
 # Share of items whose title and date came from text patterns, not page metadata. Whether the
-# live site carries metadata is unverified (notes §1.5); lower this once it is confirmed.
+# live site carries metadata is unverified (docs/site.md, "Sitemaps and metadata"); lower this
+# once it is confirmed.
 SMMNEWS_MONITOR_MAX_TEXT_FALLBACK = 0.9
 SMMNEWS_MONITOR_MAX_ERROR_RATE = 0.2
 SMMNEWS_MONITOR_MAX_DROP_RATE = 0.2

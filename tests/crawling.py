@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from smmnews.demo import SAMPLE_NOW
+from smmnews.demo import crawl_command as demo_command
 from smmnews.extensions import summary_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ TEST_SETTINGS = {
     "LOG_LEVEL": "INFO",
     "SMMNEWS_PROGRESS_INTERVAL": "2",
 }
-SITE_NOW = "2026-03-20T12:00:00+08:00"
+SITE_NOW = SAMPLE_NOW
 
 
 @dataclass
@@ -47,15 +48,13 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-def crawl_command(base_url: str, output: Path, state: Path, *args: str,
-                  settings: dict[str, str] | None = None, overwrite: bool = True) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", "smm_news",
-               "-a", f"base_url={base_url}", "-a", f"now={SITE_NOW}",
-               "-O" if overwrite else "-o", str(output),
-               "-s", f"SMMNEWS_STATE_PATH={state}"]
-    for name, value in {**TEST_SETTINGS, **(settings or {})}.items():
-        command += ["-s", f"{name}={value}"]
-    return [*command, *args]
+def crawl_command(base_url: str, output: Path | None, state: Path, *args: str,
+                  settings: dict[str, str] | None = None, overwrite: bool = True,
+                  now: str | None = SITE_NOW) -> list[str]:
+    """The demo's crawl command with the fast loopback settings of the tests."""
+    return demo_command(base_url, output, state, *args, settings={**TEST_SETTINGS,
+                                                                  **(settings or {})},
+                        overwrite=overwrite, now=now)
 
 
 def env() -> dict[str, str]:

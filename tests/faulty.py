@@ -11,8 +11,9 @@ FAILING_SUFFIX = "7"
 
 class RaisingPipeline:
     def process_item(self, item: Any) -> Any:
-        if str(item["article_id"]).endswith(FAILING_SUFFIX):
-            raise RuntimeError(f"pipeline bug on article {item['article_id']}")
+        article_id = str(getattr(item, "article_id", ""))
+        if article_id.endswith(FAILING_SUFFIX):
+            raise RuntimeError(f"pipeline bug on article {article_id}")
         return item
 
 
@@ -20,7 +21,6 @@ class RaisingSpiderMiddleware:
     async def process_spider_output(self, response: Any, result: AsyncIterator[Any]
                                     ) -> AsyncIterator[Any]:
         async for entry in result:
-            if isinstance(entry, dict) and str(entry.get("article_id", "")).endswith(
-                    FAILING_SUFFIX):
+            if str(getattr(entry, "article_id", "")).endswith(FAILING_SUFFIX):
                 raise RuntimeError(f"callback bug on {response.url}")
             yield entry

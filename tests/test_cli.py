@@ -73,3 +73,15 @@ def test_missing_file_and_bad_now_are_reported_cleanly(tmp_path: Path) -> None:
     bad_now = run("extract", str(ARTICLES / CASE / "page.html"), "--now", "yesterday-ish")
     assert (missing.returncode, bad_now.returncode) == (1, 2)
     assert b"Traceback" not in missing.stderr + bad_now.stderr
+
+
+def test_extract_path_imports_no_scrapy_or_twisted() -> None:
+    # Start-up is the cost of one-page extractions (bench/startup.py times it); Scrapy and
+    # Twisted are a crawler's imports, not an extractor's.
+    code = ("import sys; from smmnews.cli import _import_extraction; _import_extraction(); "
+            "import smmnews.serialize, smmnews.extract.listing; "
+            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted')); "
+            "print(heavy); import scrapy; print(scrapy.__name__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "scrapy"]

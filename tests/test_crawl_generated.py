@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -13,16 +12,10 @@ import pytest
 
 from smmnews.mirror.generate import GeneratedSite
 from smmnews.mirror.server import MirrorServer
+from tests.conftest import wait_for_lines
 from tests.crawling import read_jsonl, run_crawl, start_crawl
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def big_site() -> Iterator[tuple[GeneratedSite, str]]:
-    site = GeneratedSite(2000, seed=7)
-    with MirrorServer(site) as server:
-        yield site, server.url
 
 
 @pytest.fixture
@@ -41,22 +34,13 @@ def duplicates(ids: list[str]) -> list[str]:
 
 
 def test_two_thousand_articles_crawl_to_completion_once_each(
-        big_site: tuple[GeneratedSite, str], tmp_path: Path) -> None:
-    site, url = big_site
-    result = run_crawl(url, tmp_path, timeout=600)
+        big_site: tuple[GeneratedSite, MirrorServer], tmp_path: Path) -> None:
+    site, server = big_site
+    result = run_crawl(server.url, tmp_path, timeout=600)
     assert result.returncode == 0, result.log[-3000:]
     assert duplicates(result.ids) == []
     assert sorted(result.ids) == expected_ids(site)
     assert "Progress:" in result.log
-
-
-def wait_for_lines(path: Path, lines: int, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_bytes().count(b"\n") >= lines:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{path} never reached {lines} lines")
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])

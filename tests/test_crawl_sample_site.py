@@ -16,9 +16,10 @@ import pytest
 from smmnews.mirror.server import MirrorServer
 from smmnews.mirror.static import StaticSite
 from smmnews.schema import schema_errors
+from tests.conftest import SAMPLE_SITE, article_hits
 from tests.crawling import CrawlResult, run_crawl
 
-SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site"
+SITE = SAMPLE_SITE
 EXPECTED: dict[str, Any] = json.loads((SITE / "expected.json").read_text("utf-8"))
 # Each fault kind of the sample site and the stats counter it must show up in.
 FAULT_STATS = {
@@ -64,10 +65,6 @@ def own_crawl(tmp_path: Path) -> Iterator[Crawled]:
 @pytest.fixture
 def first_run(crawled: Crawled) -> CrawlResult:
     return crawled.first
-
-
-def article_hits(server: MirrorServer) -> int:
-    return sum(n for path, n in server.hits.items() if "newscontent" in path)
 
 
 def test_emits_exactly_the_good_articles_once(first_run: CrawlResult) -> None:
@@ -120,7 +117,9 @@ def test_second_run_emits_nothing_and_refetches_no_article(own_crawl: Crawled) -
     new_article_fetches = article_hits(server) - fetched
     # Only the pages that never produced an article are tried again (faults, non-articles).
     assert new_article_fetches <= len(EXPECTED["faults"]) * 3 + len(EXPECTED["not_articles"]) + 1
-    assert second.summary["skipped"]["known"] >= len(EXPECTED["good_ids"])
+    # Each known article counted once, however often it is linked; 103800021 is reachable only
+    # through a link inside another article (fixtures/site/README.md), fetched by none here.
+    assert second.summary["skipped"]["known"] == len(EXPECTED["good_ids"]) - 1
 
 
 def bump_lastmod(sitemap: Path, article_id: str) -> None:

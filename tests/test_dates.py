@@ -16,25 +16,27 @@ from smmnews.extract.dates import (
 
 NOW = datetime(2026, 3, 20, 12, 0, 0, tzinfo=SHANGHAI)
 
-# Header formats of notes §3, verbatim, with the ISO value and the raw string they give.
-HEADER_DATES = [
-    ("Published: Aug 11, 2022 16:06", "2022-08-11T16:06:00+08:00", "Aug 11, 2022 16:06"),
-    ("Published: Feb 5, 2026 19:36", "2026-02-05T19:36:00+08:00", "Feb 5, 2026 19:36"),
-    ("iconNov 17, 2025 13:09", "2025-11-17T13:09:00+08:00", "Nov 17, 2025 13:09"),
-    ("Jul 31,2017", "2017-07-31T00:00:00+08:00", "Jul 31,2017"),
-    ("Jun 3,2013", "2013-06-03T00:00:00+08:00", "Jun 3,2013"),
-    ("- Sep 11, 2024, at 9:44 am", "2024-09-11T09:44:00+08:00", "Sep 11, 2024, at 9:44 am"),
-    ("• Jan 19, 2026, at 11:55 am", "2026-01-19T11:55:00+08:00", "Jan 19, 2026, at 11:55 am"),
-    ("Jul 03, 2025, at 5:29 pm", "2025-07-03T17:29:00+08:00", "Jul 03, 2025, at 5:29 pm"),
-    ("Jan 1, 2026, at 12:05 am", "2026-01-01T00:05:00+08:00", "Jan 1, 2026, at 12:05 am"),
-    ("Aug 02, 2024 17:11", "2024-08-02T17:11:00+08:00", "Aug 02, 2024 17:11"),
-    ("Nov 19, 2015 09:23 GMT", "2015-11-19T17:23:00+08:00", "Nov 19, 2015 09:23 GMT"),
-    ("Mar 20, 2026 15:17", "2026-03-20T15:17:00+08:00", "Mar 20, 2026 15:17"),
-    ("2026-08-30 18:57", "2026-08-30T18:57:00+08:00", "2026-08-30 18:57"),
-]
+# Header formats of docs/site.md ("Dates"), verbatim, with the ISO value and the raw string.
+# text -> (the ISO value, the raw date string)
+HEADER_DATES = {
+    "Published: Aug 11, 2022 16:06": ("2022-08-11T16:06:00+08:00", "Aug 11, 2022 16:06"),
+    "Published: Feb 5, 2026 19:36": ("2026-02-05T19:36:00+08:00", "Feb 5, 2026 19:36"),
+    "iconNov 17, 2025 13:09": ("2025-11-17T13:09:00+08:00", "Nov 17, 2025 13:09"),
+    "Jul 31,2017": ("2017-07-31T00:00:00+08:00", "Jul 31,2017"),
+    "Jun 3,2013": ("2013-06-03T00:00:00+08:00", "Jun 3,2013"),
+    "- Sep 11, 2024, at 9:44 am": ("2024-09-11T09:44:00+08:00", "Sep 11, 2024, at 9:44 am"),
+    "• Jan 19, 2026, at 11:55 am": ("2026-01-19T11:55:00+08:00", "Jan 19, 2026, at 11:55 am"),
+    "Jul 03, 2025, at 5:29 pm": ("2025-07-03T17:29:00+08:00", "Jul 03, 2025, at 5:29 pm"),
+    "Jan 1, 2026, at 12:05 am": ("2026-01-01T00:05:00+08:00", "Jan 1, 2026, at 12:05 am"),
+    "Aug 02, 2024 17:11": ("2024-08-02T17:11:00+08:00", "Aug 02, 2024 17:11"),
+    "Nov 19, 2015 09:23 GMT": ("2015-11-19T17:23:00+08:00", "Nov 19, 2015 09:23 GMT"),
+    "Mar 20, 2026 15:17": ("2026-03-20T15:17:00+08:00", "Mar 20, 2026 15:17"),
+    "2026-08-30 18:57": ("2026-08-30T18:57:00+08:00", "2026-08-30 18:57"),
+}
 
 
-@pytest.mark.parametrize(("text", "expected", "raw"), HEADER_DATES)
+@pytest.mark.parametrize(("text", "expected", "raw"),
+                         [(text, *found) for text, found in HEADER_DATES.items()])
 def test_header_dates(text: str, expected: str, raw: str) -> None:
     parsed = parse_header_date(text)
     assert parsed is not None
@@ -72,26 +74,29 @@ def test_metadata_timestamps(text: str, expected: str | None) -> None:
     assert iso(parse_iso(text)) == expected
 
 
-# Datelines of notes §3, verbatim; the date they name is resolved near the reference date.
-DATELINES = [
-    ("SHANGHAI, Sept. 10 (SMM) –The copper price", "SHANGHAI, Sept. 10 (SMM) –", "2025-09-10"),
-    ("SHANGHAI, Aug 11 (SMM) - Aluminium", "SHANGHAI, Aug 11 (SMM) -", "2025-08-11"),
-    ("SHANGHAI, Jun. 27  (SMM) – text", "SHANGHAI, Jun. 27  (SMM) –", "2025-06-27"),
-    ("SHANGHAI, June 18 -- Chinese spot", "SHANGHAI, June 18 --", "2025-06-18"),
-    ("SMM September 3 news: Today", "SMM September 3 news:", "2025-09-03"),
-    ("SMM Oct. 13: text", "SMM Oct. 13:", "2025-10-13"),
-    ("SMM March 6 News: text", "SMM March 6 News:", "2025-03-06"),
-    ("SMM January 16 News, text", "SMM January 16 News,", "2025-01-16"),
-    ("SMM, Sep 6: Overnight, LME", "SMM, Sep 6:", "2025-09-06"),
-    ("SMM News on June 16:", "SMM News on June 16:", "2025-06-16"),
-    ("SMM reported on July 11: x", "SMM reported on July 11:", "2025-07-11"),
-    ("June 12 News: text", "June 12 News:", "2025-06-12"),
-    ("Jan. 19 (SMM) - text", "Jan. 19 (SMM) -", "2025-01-19"),
-    ("SMM January 21 – text", "SMM January 21 –", "2025-01-21"),
-]
+# Datelines of docs/site.md ("Dates"), verbatim; the date they name is resolved near the
+# reference date.
+# text -> (the dateline matched, the date it names)
+DATELINES = {
+    "SHANGHAI, Sept. 10 (SMM) –The copper price": ("SHANGHAI, Sept. 10 (SMM) –", "2025-09-10"),
+    "SHANGHAI, Aug 11 (SMM) - Aluminium": ("SHANGHAI, Aug 11 (SMM) -", "2025-08-11"),
+    "SHANGHAI, Jun. 27  (SMM) – text": ("SHANGHAI, Jun. 27  (SMM) –", "2025-06-27"),
+    "SHANGHAI, June 18 -- Chinese spot": ("SHANGHAI, June 18 --", "2025-06-18"),
+    "SMM September 3 news: Today": ("SMM September 3 news:", "2025-09-03"),
+    "SMM Oct. 13: text": ("SMM Oct. 13:", "2025-10-13"),
+    "SMM March 6 News: text": ("SMM March 6 News:", "2025-03-06"),
+    "SMM January 16 News, text": ("SMM January 16 News,", "2025-01-16"),
+    "SMM, Sep 6: Overnight, LME": ("SMM, Sep 6:", "2025-09-06"),
+    "SMM News on June 16:": ("SMM News on June 16:", "2025-06-16"),
+    "SMM reported on July 11: x": ("SMM reported on July 11:", "2025-07-11"),
+    "June 12 News: text": ("June 12 News:", "2025-06-12"),
+    "Jan. 19 (SMM) - text": ("Jan. 19 (SMM) -", "2025-01-19"),
+    "SMM January 21 – text": ("SMM January 21 –", "2025-01-21"),
+}
 
 
-@pytest.mark.parametrize(("text", "line", "named"), DATELINES)
+@pytest.mark.parametrize(("text", "line", "named"),
+                         [(text, *found) for text, found in DATELINES.items()])
 def test_datelines(text: str, line: str, named: str) -> None:
     match = match_dateline(text)
     assert match is not None

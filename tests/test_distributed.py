@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter
@@ -35,16 +34,19 @@ from smmnews.distributed.keys import crawl_keys
 from smmnews.distributed.presence import OutputInUse
 from smmnews.distributed.scheduler import RedisScheduler
 from smmnews.distributed.state import RedisStateStore
+from smmnews.extensions import summary_path
 from smmnews.fingerprint import ArticleFingerprinter
 from smmnews.mirror.generate import GeneratedSite
 from smmnews.mirror.server import MirrorServer
 from smmnews.spiders.smm_news import SmmNewsSpider
 from smmnews.state import COMMITTED, PENDING, SqliteStateStore, StateStore
+from tests.conftest import article_hits, free_port, hits, wait_for_lines
 from tests.crawling import REPO, crawl_command, env, read_jsonl
 
 DATABASES = 32
 _next_db = itertools.count(1)
-# The `-s` form of the switch (docs/distributed.md), for workers on the default settings.
+# The `-s` form of the switch (README, "Many workers, one crawl"), for workers on the default
+# settings.
 SWITCH_FLAGS = {
     "SCHEDULER": "smmnews.distributed.scheduler.RedisScheduler",
     "DUPEFILTER_CLASS": "smmnews.distributed.dupefilter.RedisDupeFilter",
@@ -53,12 +55,6 @@ SWITCH_FLAGS = {
 }
 # One missed second makes a dead worker: kill-recovery tests need not wait long.
 FAST = {"SMMNEWS_REDIS_HEARTBEAT": "1"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -256,13 +252,6 @@ def test_a_rerun_waits_for_its_killed_predecessor_to_expire(redis_url: str,
 # --- N worker processes on the 2,000-article site ------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def big_site() -> Iterator[tuple[GeneratedSite, MirrorServer]]:
-    site = GeneratedSite(2000, seed=7)
-    with MirrorServer(site) as server:
-        yield site, server
-
-
 def start_worker(base_url: str, workdir: Path, name: str, redis_url: str, *args: str,
                  switch: str = "module", settings: dict[str, str] | None = None
                  ) -> subprocess.Popen[str]:
@@ -298,14 +287,6 @@ def duplicates(ids: list[str]) -> list[str]:
     return [i for i, n in Counter(ids).items() if n > 1]
 
 
-def hits(server: MirrorServer, prefix: str) -> int:
-    return sum(n for path, n in server.hits.items() if path.startswith(prefix))
-
-
-def article_hits(server: MirrorServer) -> int:
-    return sum(n for path, n in server.hits.items() if "newscontent/" in path)
-
-
 @pytest.fixture(scope="module")
 def shared_crawl(big_site: tuple[GeneratedSite, MirrorServer], redis_server: str,
                  tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
@@ -335,22 +316,23 @@ def test_two_workers_together_emit_every_article_once(
 def test_second_run_on_redis_state_emits_and_fetches_nothing_known(
         big_site: tuple[GeneratedSite, MirrorServer], shared_crawl: tuple[str, Path],
         tmp_path: Path) -> None:
-    _, server = big_site
+    site, server = big_site
     redis_url, _ = shared_crawl
     articles, sitemaps = article_hits(server), hits(server, "/sitemap")
-    again = start_worker(server.url, tmp_path, "rerun", redis_url, switch="flags")
-    finish(again, tmp_path, "rerun")
-    assert read_jsonl(tmp_path / "rerun.jsonl") == []
+    # The README's recipe: two identical workers, run again on an unchanged site.
+    names = ("rerun-1", "rerun-2")
+    again = [start_worker(server.url, tmp_path, name, redis_url, switch=switch)
+             for name, switch in zip(names, ("flags", "module"), strict=True)]
+    for worker, name in zip(again, names, strict=True):
+        finish(worker, tmp_path, name)  # exit 0: judged on what the crawl found, not one worker
+        assert read_jsonl(tmp_path / f"{name}.jsonl") == []
+        summary = json.loads(summary_path(tmp_path / f"{name}.jsonl").read_text("utf-8"))
+        found = next(m for m in summary["monitors"] if m["name"] == "articles_found")
+        total = int(found["message"].split()[0])
+        assert found["ok"] and total >= len(site.article_ids()), found
     assert article_hits(server) == articles  # no known article fetched again
     # A fresh crawl: the finished one left no frontier to filter the sitemaps out.
     assert hits(server, "/sitemap") > sitemaps
-
-
-def wait_for_lines(path: Path, lines: int, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not (path.exists() and path.read_bytes().count(b"\n") >= lines):
-        assert time.monotonic() < deadline, f"{path} never reached {lines} lines"
-        time.sleep(0.05)
 
 
 @pytest.mark.e2e

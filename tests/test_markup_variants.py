@@ -1,6 +1,6 @@
 """The same page in markup we have never seen gives the same record.
 
-No real article HTML is known (notes §0), so each fixture page is rewritten the ways a redesign
+No real article HTML is known (docs/site.md), so each fixture page is rewritten the ways a redesign
 would: new build hashes for every class name, paragraphs as <div>, no class or id at all, no
 metadata. The record must not change (minus what only the removed markup carried).
 """
@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 
+from smmnews.items import Article
 from smmnews.record import build_record
+from smmnews.serialize import record_dict
 from tests.fixtures import ARTICLES, case_names, expected, meta, now_of, page_bytes
 
 CASES = case_names(ARTICLES)
@@ -52,8 +54,9 @@ def strip_metadata(html: str) -> str:
 def extract(case: str, html: str) -> dict[str, Any]:
     result = build_record(html.encode("utf-8"), meta(ARTICLES, case)["url"],
                           now_of(ARTICLES, case))
-    assert isinstance(result, dict), result
-    return {name: result[name] for name in FIELDS}
+    assert isinstance(result, Article), result
+    record = record_dict(result)
+    return {name: record[name] for name in FIELDS}
 
 
 def date_is_shown(case: str) -> bool:

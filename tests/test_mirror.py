@@ -23,9 +23,10 @@ from w3lib.url import safe_url_string
 from smmnews.mirror import GeneratedSite, MirrorServer, StaticSite, route_key
 from smmnews.mirror.faults import TRUNCATED_FRACTION
 from smmnews.mirror.site import Fault
+from tests.conftest import SAMPLE_SITE
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE_DIR = ROOT / "fixtures" / "site"
+SITE_DIR = SAMPLE_SITE
 N_ARTICLES = 80
 IDS = GeneratedSite(N_ARTICLES).article_ids()
 # One fault per article of the generated site: name -> (article id, fault).

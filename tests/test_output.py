@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import signal
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -17,11 +18,18 @@ from smmnews.items import RECORD_FIELDS
 from smmnews.mirror.generate import GeneratedSite
 from smmnews.mirror.server import MirrorServer
 from smmnews.mirror.static import StaticSite
-from tests.crawling import CrawlResult, read_jsonl, run_crawl, start_crawl
-from tests.test_crawl_generated import wait_for_lines
+from tests.conftest import SAMPLE_SITE, wait_for_lines
+from tests.crawling import (
+    REPO,
+    CrawlResult,
+    crawl_command,
+    env,
+    read_jsonl,
+    run_crawl,
+    start_crawl,
+)
 
 pytestmark = pytest.mark.e2e
-SAMPLE_SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site"
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +56,8 @@ DUCKDB_TYPES = {
     "title_tags": "VARCHAR[]",
     "metals": "VARCHAR[]",
     "contacts": 'STRUCT("name" VARCHAR, email VARCHAR)[]',
-    "related": "STRUCT(title VARCHAR, url VARCHAR, summary VARCHAR, "
+    "related": "STRUCT(title VARCHAR, url VARCHAR, article_id VARCHAR, canonical_url VARCHAR, "
+               "summary VARCHAR, "
                "published_at TIMESTAMP WITH TIME ZONE)[]",
 }
 
@@ -103,18 +112,8 @@ def test_default_output_is_one_file_per_run_in_a_dated_folder(
 
 
 def run_crawl_default(base_url: str, workdir: Path, pattern: str) -> int:
-    import subprocess
-
-    from tests.crawling import REPO, TEST_SETTINGS, env
-
-    command = ["python", "-m", "scrapy", "crawl", "smm_news", "-a", f"base_url={base_url}",
-               "-s", f"SMMNEWS_DEFAULT_FEED={pattern}",
-               "-s", f"SMMNEWS_STATE_PATH={workdir / 'fresh-state.sqlite'}"]
-    for name, value in TEST_SETTINGS.items():
-        command += ["-s", f"{name}={value}"]
-    import sys
-
-    command[0] = sys.executable
+    command = crawl_command(base_url, None, workdir / "fresh-state.sqlite", now=None,
+                            settings={"SMMNEWS_DEFAULT_FEED": pattern})
     return subprocess.run(command, cwd=REPO, capture_output=True, timeout=300, env=env(),
                           check=False).returncode
 

@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from scrapy.exceptions import DropItem
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
 
+from smmnews import stats as keys
+from smmnews.items import Article
 from smmnews.monitors import Thresholds, evaluate
 from smmnews.pipelines import IncrementalPipeline, ValidationPipeline
-from smmnews.record import build_record
 from smmnews.runtime import RunContext
 from smmnews.state import SqliteStateStore
-from tests.fixtures import ARTICLES, meta, now_of, page_bytes
+from tests.conftest import fixture_record
+from tests.fixtures import ARTICLES
 
 
-class Stats:
-    """The two calls the pipelines make on Scrapy's stats collector."""
+class Stats(MemoryStatsCollector):
+    """Scrapy's own stats collector, with its counters at hand for assertions."""
 
     def __init__(self) -> None:
-        self.values: Counter[str] = Counter()
+        super().__init__(get_crawler())
 
-    def inc_value(self, key: str, count: int = 1) -> None:
-        self.values[key] += count
+    @property
+    def values(self) -> dict[str, Any]:
+        return self.get_stats()
 
 
 @pytest.fixture
@@ -34,10 +39,9 @@ def context(tmp_path: Path) -> RunContext:
                       outputs=[tmp_path / "articles.jsonl"])
 
 
-def record(case: str = "l2-html5-example-asi-visit") -> dict[str, Any]:
-    result = build_record(page_bytes(ARTICLES, case), meta(ARTICLES, case)["url"],
-                          now_of(ARTICLES, case))
-    assert isinstance(result, dict)
+def record(case: str = "l2-html5-example-asi-visit") -> Article:
+    result = fixture_record(ARTICLES, case)
+    assert isinstance(result, Article)
     return result
 
 
@@ -45,21 +49,23 @@ def test_invalid_record_goes_to_the_rejects_file_with_reason_and_url(context: Ru
                                                                      tmp_path: Path) -> None:
     stats = Stats()
     pipeline = ValidationPipeline(context, stats)
-    bad = {**record(), "published_at": "yesterday", "body": ""}
+    bad = replace(record(), published_at=None, body="", language="english")
     with pytest.raises(DropItem):
         pipeline.process_item(bad)
     pipeline.close_spider()
     rejects = [json.loads(line) for line in
                (tmp_path / "articles.rejects.jsonl").read_text("utf-8").splitlines()]
-    assert [r["url"] for r in rejects] == [bad["url"]]
-    assert {reason.split(":")[0] for reason in rejects[0]["reasons"]} == {"published_at", "body"}
-    assert stats.values["smmnews/drop/invalid"] == 1
-    assert context.state.get(bad["article_id"]) is None
+    assert [r["url"] for r in rejects] == [bad.url]
+    assert {reason.split(":")[0] for reason in rejects[0]["reasons"]} == {"language", "body"}
+    assert rejects[0]["record"]["published_at"] is None
+    assert stats.values[keys.DROP_INVALID] == 1
+    assert context.state.get(bad.article_id) is None
 
 
 def test_valid_record_passes_unchanged(context: RunContext) -> None:
     item = record()
-    assert ValidationPipeline(context, Stats()).process_item(dict(item)) == item
+    assert ValidationPipeline(context, Stats()).process_item(item) is item
+    assert item == record()
 
 
 def test_revision_and_previous_hash_across_runs(context: RunContext) -> None:
@@ -68,10 +74,10 @@ def test_revision_and_previous_hash_across_runs(context: RunContext) -> None:
     unchanged, stats = record(), Stats()
     with pytest.raises(DropItem):
         IncrementalPipeline(context, stats).process_item(unchanged)
-    assert stats.values["smmnews/drop/unchanged"] == 1
-    edited = {**record(), "content_hash": "sha256:" + "0" * 64}
+    assert stats.values[keys.DROP_UNCHANGED] == 1
+    edited = replace(record(), content_hash="sha256:" + "0" * 64)
     revised = IncrementalPipeline(context, Stats()).process_item(edited)
-    assert (revised["revision"], revised["previous_content_hash"]) == (2, first["content_hash"])
+    assert (revised.revision, revised.previous_content_hash) == (2, first.content_hash)
 
 
 def test_repeat_within_a_run_is_dropped(context: RunContext) -> None:
@@ -80,7 +86,7 @@ def test_repeat_within_a_run_is_dropped(context: RunContext) -> None:
     pipeline.process_item(record())
     with pytest.raises(DropItem):
         pipeline.process_item(record())
-    assert stats.values["smmnews/drop/duplicate_in_run"] == 1
+    assert stats.values[keys.DROP_DUPLICATE] == 1
 
 
 def test_rolled_back_revision_restores_the_committed_one(context: RunContext) -> None:

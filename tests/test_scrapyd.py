@@ -3,7 +3,7 @@ see a job whose monitors failed as failed.
 
 scrapyd 1.6 keeps no exit status in listjobs.json; a failed job shows in scrapyd's own log
 ("Process died: exitstatus=3"), in the job log ("Monitor failed") and in the run summary
-`<job>.stats.json` beside the items (docs/distributed.md).
+`<job>.stats.json` beside the items (README, "Scheduled jobs").
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,12 +25,13 @@ import pytest
 
 from smmnews.mirror.server import MirrorServer
 from smmnews.mirror.static import StaticSite
+from tests.conftest import SAMPLE_SITE, free_port
 from tests.crawling import REPO, SITE_NOW
 
 pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent
-SITE = REPO / "fixtures" / "site"
+SITE = SAMPLE_SITE
 EXPECTED: dict[str, Any] = json.loads((SITE / "expected.json").read_text("utf-8"))
 # The deployed copy names its bot differently, so a job's log shows the egg's code ran.
 EGG_BOT = "smmnews-egg"
@@ -48,12 +48,6 @@ class Scrapyd:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         with urllib.request.urlopen(self.url + endpoint, data=body, timeout=30) as reply:
             return json.loads(reply.read())
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until_up(daemon: Scrapyd, process: subprocess.Popen[bytes]) -> None:

@@ -4,7 +4,7 @@ import pytest
 
 from smmnews.extract.urls import absolute_url, article_id_from_url, canonical_url
 
-# Every URL form of notes §1.2, with the id it must give.
+# Every URL form of docs/site.md, "URL forms", with the id it must give.
 URL_FORMS = [
     ("https://news.metal.com/newscontent/103514550/Concentrated-arrivals-of-imported-copper-"
      "[SMM-Shanghai-spot-copper]", "103514550"),

@@ -20,8 +20,8 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from smmnews import locks
+from smmnews import stats as keys
 from smmnews.feeds import os_cause, output_path
-from smmnews.monitors import FAILED_STAT
 from smmnews.options import OptionError, parse_options
 from smmnews.runtime import FAILED_REASON, failures_of, open_state
 from smmnews.state import StateError
@@ -64,6 +64,13 @@ def preflight(settings: Any) -> str | None:
 
 
 class Command(ScrapyCrawl):
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        # A crawl job: the default feed, the run summary and the monitors belong to it, not to
+        # `scrapy parse`, `check` or `shell`, which run the same spider.
+        self.settings.set("SMMNEWS_CRAWL_JOB", True, priority="cmdline")
+
     def _create_crawler(self, spidercls: Any) -> Any:
         crawler = super()._create_crawler(spidercls)
         self.smmnews_crawler = crawler
@@ -98,7 +105,7 @@ class Command(ScrapyCrawl):
             self.exitcode = FAILED_EXIT
         elif failures_of(stats) or stats.get("finish_reason") in (FAILED_REASON, "shutdown"):
             self.exitcode = FAILED_EXIT
-        elif stats.get(FAILED_STAT):
+        elif stats.get(keys.MONITORS_FAILED):
             self.exitcode = MONITOR_FAILED_EXIT
 
 

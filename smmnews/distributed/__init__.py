@@ -4,5 +4,5 @@ scrapy-redis provides the shared frontier (a priority queue) and dupefilter; the
 adapt it to Scrapy 2.19 without deprecated calls, serialise requests as JSON instead of pickle,
 lease every request a worker takes so a killed worker's share is finished by the others, and
 keep the incremental state in Redis. Select it with `smmnews.distributed.settings`
-(docs/distributed.md).
+(README, "Many workers, one crawl (Redis)").
 """

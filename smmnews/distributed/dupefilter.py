@@ -10,7 +10,7 @@ filter through `from_settings`/`from_spider`, which cannot reach the crawler).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 from scrapy_redis.connection import get_redis_from_settings
@@ -19,18 +19,24 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from smmnews.distributed.keys import crawl_keys
 from smmnews.fingerprint import is_same_article_redirect
 
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+
 logger = logging.getLogger(__name__)
 
 
 class RedisDupeFilter(RFPDupeFilter):
     def __init__(self, server: Any, key: str, debug: bool = False, *, fingerprinter: Any,
-                 stats: Any = None) -> None:
+                 stats: StatsCollector | None = None) -> None:
         super().__init__(server, key, debug)
         self.fingerprinter = fingerprinter
         self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> RedisDupeFilter:
+    def from_crawler(cls, crawler: Crawler) -> RedisDupeFilter:
         settings = crawler.settings
         return cls(get_redis_from_settings(settings),
                    crawl_keys(settings, crawler.spidercls.name).dupefilter,
@@ -47,7 +53,7 @@ class RedisDupeFilter(RFPDupeFilter):
         fingerprint: bytes = self.fingerprinter.fingerprint(request)
         return fingerprint.hex()
 
-    def log(self, request: Request, spider: Any) -> None:
+    def log(self, request: Request, spider: Spider) -> None:
         # Overrides the base methods: Scrapy's BaseDupeFilter.log() is deprecated, and the
         # scrapy-redis one passes the spider in `extra` (Scrapy now logs without it).
         if self.stats is not None:

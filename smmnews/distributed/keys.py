@@ -22,6 +22,7 @@ class CrawlKeys:
     dupefilter: str  # set: fingerprints of every request scheduled in this crawl
     inflight: str  # hash: request -> "<worker> <score>" while a worker holds it
     workers: str  # prefix of one key per live worker, kept alive by its heartbeat
+    found: str  # counter: articles the workers of this crawl found (new, changed or known)
 
     def worker(self, worker_id: str) -> str:
         return self.workers + worker_id
@@ -30,7 +31,7 @@ class CrawlKeys:
 def crawl_keys(settings: Any, spider_name: str) -> CrawlKeys:
     base = f"{settings.get('SMMNEWS_REDIS_PREFIX') or DEFAULT_PREFIX}:{spider_name}"
     return CrawlKeys(f"{base}:requests", f"{base}:dupefilter", f"{base}:inflight",
-                     f"{base}:worker:")
+                     f"{base}:worker:", f"{base}:found")
 
 
 def state_prefix(settings: Any) -> str:

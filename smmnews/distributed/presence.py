@@ -18,13 +18,19 @@ import logging
 import os
 import socket
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DontCloseSpider
 from twisted.internet import task
 
+from smmnews import stats as keys
 from smmnews.distributed.keys import CrawlKeys
 from smmnews.distributed.queue import LeasedPriorityQueue
+from smmnews.monitors import articles_found
+
+if TYPE_CHECKING:
+    from scrapy.statscollectors import StatsCollector
+
 
 logger = logging.getLogger(__name__)
 # Beats a worker may miss (a long GC pause, a slow page parse) before it is taken for dead.
@@ -38,7 +44,7 @@ class OutputInUse(RuntimeError):
 
 class Presence:
     def __init__(self, server: Any, keys: CrawlKeys, queue: LeasedPriorityQueue,
-                 worker_id: str, interval: float, stats: Any = None,
+                 worker_id: str, interval: float, stats: StatsCollector | None = None,
                  outputs: list[str] | None = None) -> None:
         self.server = server
         self.keys = keys
@@ -49,6 +55,7 @@ class Presence:
         self.outputs = sorted(outputs or [])
         self.loop: task.LoopingCall | None = None
         self.last_waiting_log = 0.0
+        self.found_flushed = 0
 
     @property
     def ttl(self) -> float:
@@ -91,7 +98,34 @@ class Presence:
 
     def tick(self) -> None:
         self.beat()
+        self.flush_found()
         self.recover()
+
+    def alone(self) -> bool:
+        """No other live worker and nothing queued or leased: this worker starts a new crawl."""
+        others = [k for k in self.server.scan_iter(match=self.keys.workers + "*", count=100)
+                  if (k.decode() if isinstance(k, bytes) else str(k))
+                  != self.keys.worker(self.worker_id)]
+        return not others and len(self.queue) == 0 and self.queue.in_flight() == 0
+
+    def start_tally(self) -> None:
+        """A new crawl counts what its workers find from zero."""
+        if self.alone():
+            self.server.delete(self.keys.found)
+
+    def flush_found(self) -> None:
+        """Add what this worker found since the last flush to the crawl's counter (on every
+        heartbeat, when idle and when leaving)."""
+        if self.stats is None:
+            return
+        found = articles_found(self.stats.get_stats())
+        if found > self.found_flushed:
+            self.server.incrby(self.keys.found, found - self.found_flushed)
+            self.found_flushed = found
+
+    def crawl_found(self) -> int:
+        self.flush_found()
+        return int(self.server.get(self.keys.found) or 0)
 
     def start(self) -> None:
         """Beat and recover on a timer (connected to engine_started: the reactor runs)."""
@@ -102,6 +136,7 @@ class Presence:
     def leave(self) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
+        self.flush_found()
         self.server.delete(self.keys.worker(self.worker_id))
 
     def recover(self) -> int:
@@ -110,12 +145,13 @@ class Presence:
             logger.warning("Requeued %d requests leased by worker(s) that stopped beating",
                            moved)
             if self.stats is not None:
-                self.stats.inc_value("smmnews/distributed/requeued_from_dead", moved)
+                self.stats.inc_value(keys.REQUEUED_FROM_DEAD, moved)
         return moved
 
     def spider_idle(self) -> None:
         # The engine is idle: none of this worker's leased requests is still being processed.
         self.queue.release(list(self.queue.leases))
+        self.flush_found()
         if self.recover():
             raise DontCloseSpider
         if self.queue.finish_if_drained(self.keys.dupefilter):

@@ -69,7 +69,10 @@ class RedisScheduler(Scheduler):
         self.presence = Presence(self.server, self.keys, self.queue, self.worker_id,
                                  self.heartbeat, self.stats, self._outputs())
         self.presence.claim_outputs()
+        self.presence.start_tally()
         self.presence.beat()
+        if self.crawler is not None:
+            context_for(self.crawler).crawl_found = self.presence.crawl_found
         queued, leased = len(self.queue), self.queue.in_flight()
         logger.info("Worker %s joined the crawl on Redis (%d requests queued, %d in progress)",
                     self.worker_id, queued, leased)

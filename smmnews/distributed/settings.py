@@ -4,7 +4,7 @@
         scrapy crawl smm_news -O worker-1.jsonl
 
 (or `SCRAPY_PROJECT=distributed`, the scrapy.cfg entry for this module). The same switch as
-`-s` flags on the default settings is listed in docs/distributed.md.
+`-s` flags on the default settings is listed in the README ("Many workers, one crawl").
 """
 
 from __future__ import annotations

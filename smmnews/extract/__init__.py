@@ -1,9 +1,6 @@
-"""Pure extraction: HTML text and a URL in, data out. Imports nothing from the crawler."""
+"""Pure extraction: HTML text and a URL in, data out. Imports nothing from the crawler.
 
-from __future__ import annotations
-
-from smmnews.extract.article import ArticleParts, NotAnArticle, extract_article
-from smmnews.extract.listing import ListingLink, extract_listing_links
-
-__all__ = ["ArticleParts", "ListingLink", "NotAnArticle", "extract_article",
-           "extract_listing_links"]
+The entry points are `smmnews.extract.article.extract_article` and
+`smmnews.extract.listing.extract_listing_links`; this package imports none of its modules, so
+importing one (the date parser, say) stays light.
+"""

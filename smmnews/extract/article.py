@@ -1,32 +1,26 @@
-"""One news.metal.com page in, the parts of one article out (or "not an article").
+"""One news.metal.com page in, one `Article` out (or "not an article" with a code).
 
 Each field is a short chain of fallbacks: page metadata, then structure, then the text patterns
-of the site notes. The page is first linearised into blocks (markup-agnostic), then segmented:
+of docs/site.md. The page is first linearised into blocks (markup-agnostic), then segmented:
 header (breadcrumbs, title, date, source), body, and the tail (disclaimer, contacts, related).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, NamedTuple
 
 from smmnews.extract import segment
 from smmnews.extract.blocks import Block, Page, linearise
-from smmnews.extract.boilerplate import Contact
-from smmnews.extract.clean import clean_text, clean_title
-from smmnews.extract.dates import (
-    dateline_date,
-    is_time_line,
-    iso,
-    match_dateline,
-    parse_header_date,
-)
+from smmnews.extract.dates import dateline_date, is_time_line, match_dateline, parse_header_date
+from smmnews.extract.loader import ArticleLoader, Sourced
+from smmnews.extract.markers import ICON_ALT
 from smmnews.extract.metadata import Metadata, read_metadata
 from smmnews.extract.parse import parse_html
-from smmnews.extract.related import Related
 from smmnews.extract.urls import absolute_url, article_id_from_url, canonical_url
+from smmnews.items import Article, Image
 
 # A page linking this many other articles from its main text is a listing, not an article.
 LISTING_MIN_LINKS = 6
@@ -36,51 +30,36 @@ LISTING_MIN_DATED_LINES = 3
 MIN_PARAGRAPH_WORDS = 12
 
 
-@dataclass(slots=True)
-class NotAnArticle:
-    """The page is a listing, price, login or error page: no record, a reason to log."""
+class NotArticle(StrEnum):
+    """Why a page gave no record: stable codes, used as stats keys (`not_article/<code>`)."""
 
-    reason: str
+    NOT_ARTICLE_URL = "url_is_not_an_article_url"
+    NO_HTML = "no_html_document"
+    NO_TITLE = "no_title"
+    NO_TEXT = "no_article_text"
+    LISTING = "listing_page"
+    DATED_LIST = "listing_search_or_price_page"
+    NO_PARAGRAPH = "no_paragraph_of_article_text"
+    NO_DATE = "no_publication_date_or_dateline"
 
 
-@dataclass(slots=True)
-class ArticleParts:
-    """Candidates and parts of one article, before the item loader cleans them."""
+class NotAnArticle(NamedTuple):
+    """The page is a listing, price, login or error page: no record, a code and a detail."""
 
-    article_id: str
-    url: str
-    canonical_url: str
-    titles: list[tuple[str, str]]
-    published: list[tuple[str, datetime, str]]
-    summaries: list[tuple[str, str]]
-    body_blocks: list[str]
-    dateline: str | None = None
-    dateline_date: str | None = None
-    source: str | None = None
-    disclaimer: str | None = None
-    contacts: list[Contact] = field(default_factory=list)
-    related: list[Related] = field(default_factory=list)
-    breadcrumbs: list[str] = field(default_factory=list)
-    images: list[dict[str, str | None]] = field(default_factory=list)
-    tables: list[list[list[str]]] = field(default_factory=list)
-    language: str = "en"
-    body_method: str = "header"
-    paywall_hint: bool = False
+    code: NotArticle
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 def _title_candidates(meta: Metadata, blocks: list[Block]) -> list[tuple[str, str]]:
+    """Raw title candidates in fallback order; the loader cleans and chooses."""
     candidates = list(meta.titles)
     candidates += [("h1", b.text) for b in blocks if b.kind == "h1" and not b.chrome][:1]
     if meta.title_tag:
         candidates.append(("title_tag", meta.title_tag))
-    return [(source, title) for source, raw in candidates if (title := clean_title(raw))]
-
-
-def _displayed_first(candidates: list[tuple[str, str]],
-                     blocks: list[Block]) -> list[tuple[str, str]]:
-    """Metadata order, except that a title the page actually shows wins (titles "as displayed")."""
-    shown = {b.text.casefold() for b in blocks}
-    return sorted(candidates, key=lambda c: c[1].casefold() not in shown)
+    return candidates
 
 
 def _tables(blocks: list[Block]) -> list[list[list[str]]]:
@@ -95,13 +74,13 @@ def _tables(blocks: list[Block]) -> list[list[list[str]]]:
     return tables
 
 
-def _images(page: Page, span: tuple[int, int], base_url: str) -> list[dict[str, str | None]]:
+def _images(page: Page, span: tuple[int, int], base_url: str) -> list[Image]:
     found = []
     for image in page.images:
         url = absolute_url(base_url, image.src)
         if (span[0] <= image.position <= span[1] and url and not image.chrome
-                and image.alt.lower() != "icon" and not article_id_from_url(image.href or "")):
-            found.append({"url": url, "alt": image.alt or None})
+                and image.alt.lower() != ICON_ALT and not article_id_from_url(image.href or "")):
+            found.append(Image(url=url, alt=image.alt or None))
     return found
 
 
@@ -121,59 +100,81 @@ def _language(lang: str | None) -> str:
     return code if re.fullmatch(r"[a-z]{2,3}", code) else "en"
 
 
-def _not_article(parts: ArticleParts, seg: segment.Segments) -> str | None:
-    if not parts.titles:
-        return "no title"
-    if not parts.body_blocks:
-        return "no article text"
+def _not_article(has_title: bool, body: list[str], seg: segment.Segments,
+                 dated: bool) -> NotAnArticle | None:
+    if not has_title:
+        return NotAnArticle(NotArticle.NO_TITLE, "no title")
+    if not body:
+        return NotAnArticle(NotArticle.NO_TEXT, "no article text")
     if len(seg.body_links) >= LISTING_MIN_LINKS:
-        return f"listing page ({len(seg.body_links)} article links in its main text)"
-    dated = sum(1 for text in parts.body_blocks if is_time_line(text))
-    if dated >= LISTING_MIN_DATED_LINES:
-        return f"listing, search or price page ({dated} dated lines in its main text)"
-    if not any(len(text.split()) >= MIN_PARAGRAPH_WORDS for text in parts.body_blocks):
-        return "no paragraph of article text"
-    if not parts.published and not parts.dateline:
-        return "no publication date or dateline"
+        return NotAnArticle(NotArticle.LISTING, f"listing page ({len(seg.body_links)} article "
+                                                "links in its main text)")
+    lines = sum(1 for text in body if is_time_line(text))
+    if lines >= LISTING_MIN_DATED_LINES:
+        return NotAnArticle(NotArticle.DATED_LIST, f"listing, search or price page ({lines} "
+                                                   "dated lines in its main text)")
+    if not any(len(text.split()) >= MIN_PARAGRAPH_WORDS for text in body):
+        return NotAnArticle(NotArticle.NO_PARAGRAPH, "no paragraph of article text")
+    if not dated:
+        return NotAnArticle(NotArticle.NO_DATE, "no publication date or dateline")
     return None
 
 
-def extract_article(html: str, url: str, now: datetime) -> ArticleParts | NotAnArticle:
-    """Extract the article of one page; `now` resolves relative times such as "2 hours ago"."""
-    article_id = article_id_from_url(url)
-    if article_id is None:
-        return NotAnArticle("URL is not an article URL")
-    sel = parse_html(html)
-    root: Any = sel.root
-    if root is None:
-        return NotAnArticle("no HTML document")
-    meta = read_metadata(sel)
-    page = linearise(root)
-    titles = _displayed_first(_title_candidates(meta, page.blocks), page.blocks)
-    seg = segment.segment(page, titles[0][1] if titles else None, url, now)
+def _published(meta: Metadata, seg: segment.Segments) -> list[tuple[str, datetime, str]]:
+    """Publication-time candidates, metadata first, then the date line the page shows."""
     published = list(meta.published)
     if seg.date_line is not None:
         shown = parse_header_date(seg.date_line)
         if shown:
             published.append(("text", shown[0], shown[1]))
-    summaries = [("shown", s) for s in seg.summaries] + [
-        (source, text) for source, raw in meta.descriptions if (text := clean_text(raw))
-    ]
+    return published
+
+
+def _published_raw(published: list[tuple[str, datetime, str]]) -> str | None:
+    """The date as shown on the page, else as the first metadata source gives it."""
+    shown = [raw for source, _, raw in published if source == "text"]
+    return shown[0] if shown else (published[0][2] if published else None)
+
+
+def extract_article(html: str, url: str, now: datetime,
+                    crawled_at: datetime | None = None) -> Article | NotAnArticle:
+    """Extract the article of one page; `now` resolves relative times such as "2 hours ago",
+    `crawled_at` (default `now`) is the fetch time the record carries."""
+    article_id = article_id_from_url(url)
+    if article_id is None:
+        return NotAnArticle(NotArticle.NOT_ARTICLE_URL, "URL is not an article URL")
+    sel = parse_html(html)
+    root: Any = sel.root
+    if root is None:
+        return NotAnArticle(NotArticle.NO_HTML, "no HTML document")
+    meta = read_metadata(sel)
+    page = linearise(root)
+    loader = ArticleLoader(shown=frozenset(b.text.casefold() for b in page.blocks))
+    loader.add_value("title", _title_candidates(meta, page.blocks))
+    title: Sourced | None = loader.get_output_value("title")
+    seg = segment.segment(page, title.value if title else None, url, now)
+    published = _published(meta, seg)
     reference = published[0][1] if published else now
     dateline, named_date, dateline_source = _dateline(seg.body, reference)
-    parts = ArticleParts(
-        article_id=article_id, url=url, canonical_url=canonical_url(article_id),
-        titles=titles, published=published, summaries=summaries, body_blocks=seg.body,
-        dateline=dateline, dateline_date=named_date,
-        source=seg.source or dateline_source, disclaimer=seg.disclaimer,
-        contacts=seg.contacts, related=seg.related,
-        breadcrumbs=meta.breadcrumbs or seg.breadcrumbs,
-        images=_images(page, seg.body_span, url), tables=_tables(seg.body_rows),
-        language=_language(meta.language),
-        body_method=seg.method, paywall_hint=seg.paywall_hint,
-    )
-    reason = _not_article(parts, seg)
-    return NotAnArticle(reason) if reason else parts
+    refused = _not_article(title is not None, seg.body, seg, bool(published or dateline))
+    if refused is not None:
+        return refused
+    loader.context.update(body_method=seg.method, paywall_hint=seg.paywall_hint)
+    values: dict[str, Any] = {
+        "article_id": article_id, "url": url, "canonical_url": canonical_url(article_id),
+        "published_at": [(source, value) for source, value, _ in published],
+        "published_raw": _published_raw(published),
+        "dateline": dateline, "dateline_date": named_date,
+        "source": seg.source or dateline_source,
+        "summary": [("shown", s) for s in seg.summaries] + list(meta.descriptions),
+        "body": seg.body, "disclaimer": seg.disclaimer, "contacts": seg.contacts,
+        "related": seg.related, "breadcrumbs": meta.breadcrumbs or seg.breadcrumbs,
+        "images": _images(page, seg.body_span, url), "tables": _tables(seg.body_rows),
+        "language": _language(meta.language), "crawled_at": crawled_at or now,
+    }
+    for name, value in values.items():
+        loader.add_value(name, value)
+    return loader.load_item()
 
 
-__all__ = ["ArticleParts", "NotAnArticle", "extract_article", "iso"]
+__all__ = ["NotAnArticle", "NotArticle", "extract_article"]

@@ -1,6 +1,6 @@
 """Linearise any page markup into text blocks, as a reader sees them.
 
-No real article HTML is known (notes §0), so extraction never keys on class names: it walks the
+No real article HTML is known (docs/site.md), so extraction never keys on class names: it walks the
 tree once, cuts the text at block boundaries (div soup, semantic HTML5 and 1990s tables alike)
 and keeps a few structure signals per block (heading, list item, table row, link share, inside
 nav/footer). The walk is iterative: hostile pages nest 10,000 deep.

@@ -1,4 +1,5 @@
-"""Recognise the template text around an article (notes §4) by its wording, not its markup.
+"""Recognise the template text around an article by its wording, not its markup
+(docs/site.md, "Boilerplate").
 
 The v2 Data Source Statement sits inside the content container on real pages, so text match is
 the only reliable cut.
@@ -6,12 +7,15 @@ the only reliable cut.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from smmnews.extract.blocks import Block
 from smmnews.extract.markers import (
     CHROME_LINES,
     CHROME_MAX_CHARS,
     CHROME_RE,
     CONTACT_RES,
+    CUT_INITIALS,
     CUT_MARKER_RE,
     DISCLAIMER_PREFIX,
     EMAIL_RE,
@@ -24,9 +28,8 @@ from smmnews.extract.markers import (
     TITLE_SUFFIXES,
 )
 from smmnews.extract.urls import article_id_from_url
+from smmnews.items import Contact
 
-Contact = dict[str, str | None]
-_CUT_INITIALS = frozenset("DFRMdfrm")
 _BULLETS = "•·-–▪►"
 
 
@@ -35,8 +38,7 @@ def is_disclaimer(text: str) -> bool:
 
 
 def is_cut_marker(text: str) -> bool:
-    # Every cut marker starts with one of these letters; most blocks fail this cheap test.
-    return text[:1] in _CUT_INITIALS and bool(CUT_MARKER_RE.match(text))
+    return text[:1] in CUT_INITIALS and bool(CUT_MARKER_RE.match(text))
 
 
 def is_promo(text: str) -> bool:
@@ -62,7 +64,8 @@ def links_elsewhere(block: Block) -> bool:
 
 
 def is_chrome_text(text: str) -> bool:
-    """Site chrome recognised by its wording alone (notes §4.7, footers, share widgets)."""
+    """Site chrome recognised by its wording alone (docs/site.md, "Boilerplate"; footers and
+    share widgets)."""
     if strip_bullet(text).casefold() in CHROME_LINES or text.casefold() in CHROME_LINES:
         return True
     # Chrome lines are short; scanning every long paragraph for them is the costly part.
@@ -98,7 +101,7 @@ def contacts_in(text: str) -> list[Contact] | None:
         return None  # every contact line names a contact or an e-mail
     feedback = FEEDBACK_EMAIL_RE.match(text)
     if feedback:
-        return [{"name": m["name"], "email": m["email"]}
+        return [Contact(name=m["name"], email=m["email"])
                 for m in FEEDBACK_PAIR_RE.finditer(feedback["pairs"])]
     for pattern in CONTACT_RES:
         match = pattern.match(text)
@@ -107,8 +110,8 @@ def contacts_in(text: str) -> list[Contact] | None:
         name = match.groupdict().get("name")
         emails = _emails(match["emails"])
         if not emails:
-            return [{"name": name, "email": None}] if name else []
-        return [{"name": name, "email": email} for email in emails]
+            return [Contact(name=name, email=None)] if name else []
+        return [Contact(name=name, email=email) for email in emails]
     return None
 
 
@@ -117,14 +120,14 @@ def merge_contacts(found: list[Contact]) -> list[Contact]:
     merged: list[Contact] = []
     by_key: dict[str, Contact] = {}
     for contact in found:
-        key = (contact["email"] or contact["name"] or "").lower()
+        key = (contact.email or contact.name or "").lower()
         if not key:
             continue
         if key in by_key:
-            if not by_key[key]["name"] and contact["name"]:
-                by_key[key]["name"] = contact["name"]
+            if not by_key[key].name and contact.name:
+                by_key[key].name = contact.name
             continue
-        entry = dict(contact)
+        entry = replace(contact)
         by_key[key] = entry
         merged.append(entry)
     return merged

@@ -1,4 +1,5 @@
-"""Dates as the site shows them (notes §3), normalised to aware datetimes in Asia/Shanghai.
+"""Dates as the site shows them (docs/site.md, "Dates"), normalised to aware datetimes in
+Shanghai time.
 
 Fixed formats are parsed by regex first; dateparser (about 1.5 ms a call) is only the last
 fallback, so it stays off the hot path.
@@ -16,6 +17,7 @@ from smmnews.extract.markers import (
     ISO_DATE_TEXT_RE,
     JUST_NOW_RE,
     RELATIVE_TIME_RE,
+    SITE_TIMEZONE,
     TRAILING_TIME_RE,
     UTC_OFFSET_HOURS,
 )
@@ -145,7 +147,7 @@ def parse_fuzzy(text: str) -> datetime | None:
         warnings.simplefilter("ignore", DeprecationWarning)
         value = dateparser.parse(
             text,
-            settings={"TIMEZONE": "Asia/Shanghai", "RETURN_AS_TIMEZONE_AWARE": True,
+            settings={"TIMEZONE": SITE_TIMEZONE, "RETURN_AS_TIMEZONE_AWARE": True,
                       "PREFER_DATES_FROM": "past", "STRICT_PARSING": True},
             languages=["en"],
         )

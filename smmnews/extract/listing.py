@@ -1,4 +1,4 @@
-"""Listing pages (notes §6): article links with title, optional summary and time.
+"""Listing pages (docs/site.md, "Listings"): article links with title, optional summary and time.
 
 List pages use build-hashed class names that change on every redeploy, so items are read from
 the linearised text: a headline link starts an item, the next plain line is its summary, a time
@@ -13,7 +13,7 @@ from typing import Any
 
 from smmnews.extract.blocks import linearise
 from smmnews.extract.boilerplate import is_chrome_text
-from smmnews.extract.dates import is_time_line, iso, parse_listing_time
+from smmnews.extract.dates import is_time_line, parse_listing_time
 from smmnews.extract.markers import READ_MORE_RE
 from smmnews.extract.parse import parse_html
 from smmnews.extract.related import article_link
@@ -26,11 +26,7 @@ class ListingLink:
     article_id: str
     title: str | None
     summary: str | None = None
-    published_at: str | None = None
-
-    def as_dict(self) -> dict[str, str | None]:
-        return {"url": self.url, "title": self.title, "summary": self.summary,
-                "published_at": self.published_at}
+    published_at: datetime | None = None
 
 
 def extract_listing_links(html: str, url: str, now: datetime) -> list[ListingLink]:
@@ -58,7 +54,7 @@ def extract_listing_links(html: str, url: str, now: datetime) -> list[ListingLin
             continue
         elif is_time_line(text):
             if current.published_at is None:
-                current.published_at = iso(parse_listing_time(text, now))
+                current.published_at = parse_listing_time(text, now)
             current = None
         elif current.summary is None:
             current.summary = text

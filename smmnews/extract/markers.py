@@ -1,22 +1,21 @@
 """Every selector and text marker of news.metal.com, in one place.
 
 A site redesign should be a diff of this module. Strings quoted from real pages keep their exact
-characters (the curly ‘ in the v1 Data Source Statement, NBSP, 【】), see the site notes §4.
+characters (the curly ‘ in the v1 Data Source Statement, NBSP, 【】): docs/site.md.
 """
 
 from __future__ import annotations
 
 import re
 
-# --- URLs (notes §1.2) ---------------------------------------------------------------------------
+# --- URLs (docs/site.md, "URL forms") ------------------------------------------------------------
 
-# Forms A-H: news./www./bare host, optional /en/, id of 5+ digits, then any slug joined by - / _.
-ARTICLE_URL_RE = re.compile(
-    r"^https?://(?:[\w-]+\.)*?(?:metal\.com|127\.0\.0\.1(?::\d+)?|localhost(?::\d+)?)"
-    r"/(?:en/)?newscontent/(?P<id>\d{5,})(?=$|[-/_?#]|%)",
-    re.IGNORECASE,
-)
-# Path-only form, for mirrors and relative links.
+# The SMM family of hosts an article link may point to (docs/site.md, "Hosts").
+SITE_DOMAINS = ("metal.com",)
+# The path segment of every article URL form; a cheap test before the full pattern.
+ARTICLE_PATH_SEGMENT = "newscontent"
+# Forms A-H by path (any host, so mirrors and relative links work): optional /en/, an id of 5+
+# digits, then any slug joined by - / _.
 ARTICLE_PATH_RE = re.compile(r"^/(?:en/)?newscontent/(?P<id>\d{5,})(?=$|[-/_?#]|%)")
 CANONICAL_URL_TEMPLATE = "https://news.metal.com/newscontent/{id}"
 
@@ -36,7 +35,10 @@ BLOCK_TAGS = frozenset(
      "address", "hr", "nav", "aside", "body", "html", "form", "fieldset", "legend", "details",
      "summary", "picture"}
 )
-HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# The first crumb of a trail shown as one text line ("Home / Metal News / …").
+HOME_CRUMB = "Home"
+# Site icons inside the text (the date line's clock picture) are not article images.
+ICON_ALT = "icon"
 # class/id/aria-label fragment of breadcrumb trails ("breadcrumb___3xK", "crumbs").
 BREADCRUMB_HINT = "crumb"
 
@@ -68,7 +70,7 @@ TITLE_TAG_RE = re.compile(r"[\[【]([^\]】\[【]{2,120})[\]】]")
 # A title "as displayed" never looks like these (site names, section names).
 NON_TITLES = frozenset({"shanghai metals market", "smm", "metals news", "news", "metal news"})
 
-# --- Header lines (notes §2, §3) -----------------------------------------------------------------
+# --- Header lines (docs/site.md, "Layouts", "Dates") ---------------------------------------------
 
 MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # "Published: Feb 5, 2026 19:36", "iconNov 17, 2025 13:09", "Jul 31,2017", "Aug 02, 2024 17:11",
@@ -98,10 +100,11 @@ TRAILING_TIME_RE = re.compile(
 JUST_NOW_RE = re.compile(r"^(?:just now|moments? ago)$", re.IGNORECASE)
 SOURCE_LINE_RE = re.compile(r"^(?:[•·\-–]\s*)?\(?Source\s*[:：]\s*(?P<source>[\w .&-]{2,40}?)\)?$")
 HEADER_SOURCE_BULLET_RE = re.compile(r"^[•·\-–]\s*(?P<source>SMM)$")
-SHANGHAI_TZ = "Asia/Shanghai"
+# SMM states no zone: its times are Shanghai time (UTC+8, no DST since 1991).
+SITE_TIMEZONE = "Asia/Shanghai"
 UTC_OFFSET_HOURS = 8
 
-# Body datelines (notes §3), tried in order against the first body blocks.
+# Body datelines (docs/site.md, "Dates"), tried in order against the first body blocks.
 _MD = r"(?P<md>" + MONTHS + r"\s*\d{1,2})"
 DATELINE_RES = (
     re.compile(r"^(?P<line>SHANGHAI,\s*" + _MD + r"\s*\((?P<src>SMM)\)\s*[–—-]+)"),
@@ -113,17 +116,19 @@ DATELINE_RES = (
     re.compile(r"^(?P<line>" + _MD + r"\s*\((?P<src>SMM)\)\s*[–—-]+)"),
 )
 
-# --- Boilerplate (notes §4) ----------------------------------------------------------------------
+# --- Boilerplate (docs/site.md, "Boilerplate") ---------------------------------------------------
 
 DISCLAIMER_PREFIX = "Data Source Statement:"
 # Lines that end the article text: everything after them is disclaimer, contacts or related news.
-CUT_MARKER_RE = re.compile(
-    r"^(?:Data Source Statement\s*:|For queries,? please contact|For any inquiries"
-    r"|For news cooperation|For more information on how to access our research reports"
-    r"|Related News$|Related news$|More popular news$|Related Price$|Related Articles?$"
-    r"|Recommended News$)",
-    re.IGNORECASE,
+CUT_MARKERS = (
+    r"Data Source Statement\s*:", r"For queries,? please contact", r"For any inquiries",
+    r"For news cooperation", r"For more information on how to access our research reports",
+    r"Related News$", r"Related news$", r"More popular news$", r"Related Price$",
+    r"Related Articles?$", r"Recommended News$",
 )
+CUT_MARKER_RE = re.compile("^(?:" + "|".join(CUT_MARKERS) + ")", re.IGNORECASE)
+# Every cut marker starts with one of these letters: a cheap test most blocks fail.
+CUT_INITIALS = frozenset(c for m in CUT_MARKERS for c in (m[0].lower(), m[0].upper()))
 RELATED_HEADING_RE = re.compile(
     r"^(?:Related News|More popular news|Related Price|Related Articles?|Recommended News"
     r"|Related Reading)$",
@@ -147,7 +152,7 @@ FEEDBACK_PAIR_RE = re.compile(r"(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})
 FEEDBACK_PHONE_RE = re.compile(r"^Feedback (?:Telephone|Phone|Tel)\s*[:：]", re.I)
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 
-# Promo and paywall lines, never body (notes §4.3).
+# Promo and paywall lines, never body (docs/site.md, "Boilerplate").
 PROMO_RES = (
     re.compile(r"^》"),
     re.compile(r"^\[?For more content,? (?:please )?subscribe", re.I),
@@ -156,7 +161,7 @@ PROMO_RES = (
     re.compile(r"^Click (?:here )?(?:for details|to view)", re.I),
 )
 PROMO_RE = re.compile("|".join(f"(?:{p.pattern})" for p in PROMO_RES), re.IGNORECASE)
-# Site chrome and share widgets (notes §4.7, and common footers).
+# Site chrome and share widgets (docs/site.md, "Boilerplate", and common footers).
 CHROME_LINES = frozenset(
     s.casefold()
     for s in (
@@ -184,20 +189,16 @@ CHROME_RE = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_RES), re.IGNO
 # A block whose text is mostly link text and shorter than this is navigation, not article text.
 NAV_LINK_RATIO = 0.8
 NAV_MAX_WORDS = 12
-# Lines of only whitespace/NBSP are layout spacers.
-SPACER_RE = re.compile(r"^[\s\u00a0\u200b\u3000]*$")
 
 # Promo lines that say the rest is for subscribers (members-only pages show only a summary).
 PAYWALL_HINT_RE = re.compile(r"\bsubscri|\blog(?:ging)? in\b|\bmembers?\b|\bfree trial\b", re.I)
 
 # --- Page-type signals ---------------------------------------------------------------------------
 
-# Summary-only pages: body no longer than the summary by this factor (notes §7), or a single
-# short paragraph beside a subscribe line.
+# Summary-only pages (docs/site.md, "Page types"): body no longer than the summary by this factor,
+# or a single short paragraph beside a subscribe line.
 PARTIAL_MAX_RATIO = 1.15
 PARTIAL_MAX_WORDS = 80
-MIN_ARTICLE_BODY_CHARS = 40
-LOGIN_HINT_RE = re.compile(r"\b(?:password|sign in|log in)\b", re.I)
 
 # --- Metals (for the `metals` field) -------------------------------------------------------------
 

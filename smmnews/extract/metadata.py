@@ -1,6 +1,7 @@
 """Page metadata: JSON-LD, og:/article: meta, a Next.js data blob, <time datetime>.
 
-None of these is confirmed on news.metal.com (notes §1.5), so each is a first-choice source
+None of these is confirmed on news.metal.com (docs/site.md, "Sitemaps and metadata"), so each
+is a first-choice source
 used when present, never a requirement.
 """
 
@@ -39,8 +40,6 @@ class Metadata:
     breadcrumbs: list[str] = field(default_factory=list)
     title_tag: str | None = None
     language: str | None = None
-    canonical: str | None = None
-    jsonld_is_article: bool = False
 
 
 def _jsonld_objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -78,7 +77,6 @@ def _read_jsonld(sel: Selector, meta: Metadata) -> None:
                                     if isinstance(i, dict) and i.get("name")]
             if not kinds & _ARTICLE_TYPES:
                 continue
-            meta.jsonld_is_article = meta.jsonld_is_article or "webpage" not in kinds
             _add_title(meta, "jsonld", obj.get("headline") or obj.get("name"))
             _add_date(meta, "jsonld", obj.get("datePublished"))
             _add_text(meta.descriptions, "jsonld", obj.get("description"))
@@ -159,5 +157,4 @@ def read_metadata(sel: Selector) -> Metadata:
     title = sel.xpath("(//title)[1]/text()").get()
     meta.title_tag = title if title and title.strip() else None
     meta.language = sel.root.get("lang")
-    meta.canonical = sel.xpath("(//link[@rel='canonical'])[1]/@href").get()
     return meta

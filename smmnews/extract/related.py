@@ -1,43 +1,33 @@
 """Related-news blocks: one entry per item, although 2026 pages repeat each title 3-4 times.
 
 The 2026 card renders title, time, title, "Read More", title, title, summary, time (card, hover
-overlay and text variant; notes §4.6). Older designs give a title link and maybe a date.
+overlay and text variant; docs/site.md, "Boilerplate"). Older designs give a title link and
+maybe a date.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime
 
 from smmnews.extract.blocks import Block, Image
 from smmnews.extract.boilerplate import is_chrome_text, is_cut_marker, strip_bullet
-from smmnews.extract.dates import is_time_line, iso, parse_listing_time, split_trailing_time
-from smmnews.extract.markers import READ_MORE_RE, RELATED_HEADING_RE
+from smmnews.extract.dates import is_time_line, parse_listing_time, split_trailing_time
+from smmnews.extract.markers import ARTICLE_PATH_SEGMENT, READ_MORE_RE, RELATED_HEADING_RE
 from smmnews.extract.urls import absolute_url, article_id_from_url
+from smmnews.items import Related
 
-Related = dict[str, str | None]
+# Hrefs that are not relative paths: without the article path segment they cannot be articles.
+_NON_RELATIVE = ("http", "//", "/", "#", "javascript")
 
 
 def title_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-@dataclass(slots=True)
-class _Item:
-    title: str
-    url: str | None
-    summary: str | None = None
-    published_at: datetime | None = None
-
-    def as_dict(self) -> Related:
-        return {"title": self.title, "url": self.url, "summary": self.summary,
-                "published_at": iso(self.published_at)}
-
-
 def article_link(block: Block, base_url: str) -> str | None:
     for href in block.hrefs:
-        if "newscontent" not in href and href.startswith(("http", "//", "/", "#", "javascript")):
+        if ARTICLE_PATH_SEGMENT not in href and href.startswith(_NON_RELATIVE):
             continue  # cheap test first: most links are menus and share buttons; a relative
             # "103800021/Slug" under /newscontent/ still resolves to an article
         url = absolute_url(base_url, href)
@@ -64,9 +54,9 @@ def _next_text(blocks: list[Block], index: int) -> str:
 def parse_related(blocks: list[Block], base_url: str, now: datetime) -> list[Related]:
     """Items of a related-news region (the blocks after its heading)."""
     counts = Counter(title_key(b.text) for b in blocks)
-    items: list[_Item] = []
+    items: list[Related] = []
     seen: set[str] = set()
-    current: _Item | None = None
+    current: Related | None = None
     for index, block in enumerate(blocks):
         text = strip_bullet(block.text)
         if not text:
@@ -88,17 +78,17 @@ def parse_related(blocks: list[Block], base_url: str, now: datetime) -> list[Rel
         following = _next_text(blocks, index)
         if url or counts[key] >= 2 or is_time_line(following):
             title, time = split_trailing_time(text) if url else (text, None)
-            current = _Item(title=title, url=url,
+            current = Related(title=title, url=url,
                             published_at=parse_listing_time(time, now) if time else None)
             items.append(current)
             seen.add(key)
             seen.add(title_key(title))
-    return [item.as_dict() for item in items]
+    return items
 
 
 def related_from_links(blocks: list[Block], base_url: str) -> list[Related]:
     """Headline links standing alone inside the body (2013-2017 pages interleave them)."""
-    return [_Item(title=b.text, url=article_link(b, base_url)).as_dict() for b in blocks]
+    return [Related(title=b.text, url=article_link(b, base_url)) for b in blocks]
 
 
 def related_from_images(images: list[Image], base_url: str) -> list[Related]:
@@ -107,7 +97,7 @@ def related_from_images(images: list[Image], base_url: str) -> list[Related]:
     for image in images:
         url = absolute_url(base_url, image.href)
         if image.alt and url and article_id_from_url(url):
-            found.append(_Item(title=image.alt, url=url).as_dict())
+            found.append(Related(title=image.alt, url=url))
     return found
 
 
@@ -116,7 +106,7 @@ def merge_related(*groups: list[Related]) -> list[Related]:
     seen: set[str] = set()
     for group in groups:
         for item in group:
-            key = title_key(item["title"] or "")
+            key = title_key(item.title)
             if key and key not in seen:
                 seen.add(key)
                 merged.append(item)

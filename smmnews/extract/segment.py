@@ -1,7 +1,8 @@
-"""Split a linearised page into header, body and tail (notes §2 layouts L1-L7).
+"""Split a linearised page into header, body and tail (docs/site.md, "Layouts" L1-L7).
 
 Positions come from text patterns: the title and the date line mark the header, the cut markers
-of notes §4.6 end the body, a dateline starts it when the page shows no header (L3), and the
+of docs/site.md ("Boilerplate") end the body, a dateline starts it when the page shows no header
+(L3), and the
 portal rendering that puts the header after the body (L4 a) is recognised by an empty region
 after the header.
 """
@@ -13,7 +14,6 @@ from datetime import datetime
 
 from smmnews.extract.blocks import Block, Page
 from smmnews.extract.boilerplate import (
-    Contact,
     contacts_in,
     is_chrome,
     is_cut_marker,
@@ -27,12 +27,12 @@ from smmnews.extract.dates import match_dateline, parse_header_date
 from smmnews.extract.markers import (
     HEADER_DATE_RE,
     HEADER_SOURCE_BULLET_RE,
+    HOME_CRUMB,
     PAYWALL_HINT_RE,
     RELATED_HEADING_RE,
     SOURCE_LINE_RE,
 )
 from smmnews.extract.related import (
-    Related,
     article_link,
     merge_related,
     parse_related,
@@ -41,6 +41,7 @@ from smmnews.extract.related import (
     title_key,
 )
 from smmnews.extract.urls import article_id_from_url
+from smmnews.items import Contact, Related
 
 # How far apart (in blocks) a title and its date line may be: L5 puts "smm insight" between.
 HEADER_MAX_GAP = 8
@@ -97,9 +98,8 @@ def _header(blocks: list[Block], title: str | None) -> tuple[int | None, int | N
 def _breadcrumbs(blocks: list[Block], before: int, title: str | None) -> list[str]:
     crumbs = [b.text for b in blocks[:before] if b.crumb]
     if not crumbs:
-        line = next((b.text for b in blocks[:before]
-                     if b.text.startswith("Home") and any(s in b.text for s in _CRUMB_SEPARATORS)),
-                    None)
+        line = next((b.text for b in blocks[:before] if b.text.startswith(HOME_CRUMB)
+                     and any(s in b.text for s in _CRUMB_SEPARATORS)), None)
         crumbs = [line] if line else []
     parts: list[str] = []
     for crumb in crumbs:

@@ -1,4 +1,4 @@
-"""Article ids and URL forms (notes §1.2): the numeric id is the only stable key."""
+"""Article ids and URL forms (docs/site.md, "URL forms"): the numeric id is the only stable key."""
 
 from __future__ import annotations
 
@@ -42,7 +42,3 @@ def absolute_url(base: str, href: str | None) -> str | None:
         return urljoin(base, href)
     except ValueError:
         return None
-
-
-def is_article_url(url: str) -> bool:
-    return article_id_from_url(url) is not None

@@ -1,7 +1,7 @@
 """Invented metals news: titles, summaries, body paragraphs and URL slugs from a seeded rng.
 
 Wording and numbers are made up; the shapes (bracket tags, datelines, slug quirks) follow
-shared/docs/smm-site-notes.md §1.2, §3 and §5.
+docs/site.md ("URL forms", "Dates", "Boilerplate").
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def slug_lower(title: str) -> str:
 
 
 def article_path(article_id: int, title: str, form: str, rng: random.Random) -> str:
-    """The article's URL path in one of the real forms A-E (site notes §1.2)."""
+    """The article's URL path in one of the real forms A-E (docs/site.md, "URL forms")."""
     cased = slug_cased(title)
     if rng.random() < 0.3:  # both raw and %5B-encoded brackets are linked on the real site
         cased = cased.replace("[", "%5B").replace("]", "%5D")

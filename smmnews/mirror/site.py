@@ -38,7 +38,7 @@ def route_key(path: str) -> str:
 
     Scrapy percent-encodes what a page links raw (`[` -> `%5B`, `【` -> `%E3%80%90`) and keeps
     double-encoded slugs such as `%2528` (seen on news.metal.com) as they are, so decode until
-    nothing changes; a trailing slash (form A' in the site notes) is not significant.
+    nothing changes; a trailing slash (docs/site.md, "URL forms") is not significant.
     """
     key = path
     while (decoded := unquote(key)) != key:

@@ -1,4 +1,5 @@
-"""robots.txt and sitemap XML, in the shape news.smm.cn publishes them (site notes §1.5)."""
+"""robots.txt and sitemap XML, in the shape news.smm.cn publishes them (docs/site.md,
+"Sitemaps and metadata")."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """HTML of the mirror's pages: two article designs, two listing designs, login and error pages.
 
-The markup is invented (no news.metal.com HTML is known, site notes §0); the visible text,
-boilerplate strings and date forms are those of the notes (§2, §4, §6).
+The markup is invented (no news.metal.com HTML is known, docs/site.md); the visible text,
+boilerplate strings and date forms are those of docs/site.md ("Layouts", "Boilerplate", "Listings").
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def css(name: str, build: int) -> str:
 
 
 def display_date(moment: datetime) -> str:
-    """`Mar 5, 2026 21:06`: article headers, day not padded (notes §3)."""
+    """`Mar 5, 2026 21:06`: article headers, day not padded (docs/site.md, "Dates")."""
     return f"{moment:%b} {moment.day}, {moment:%Y %H:%M}"
 
 
@@ -100,6 +100,11 @@ def _head(title: str, extra: str = "") -> str:
     )
 
 
+def _page(title: str, body: str, meta: str = "") -> bytes:
+    """A whole page: the shared head, then the body markup of one design."""
+    return f"{_head(title, meta)}<body>\n{body}</body>\n</html>\n".encode()
+
+
 def _paragraphs(texts: tuple[str, ...] | list[str]) -> str:
     return "".join(f"<p>{_text(text)}</p>\n" for text in texts)
 
@@ -115,8 +120,8 @@ def render_article_l2(article: Article, related: list[Teaser], now: datetime) ->
     )
     source = '<div class="news-source">Source: SMM</div>\n' if article.source_line else ""
     nav = "".join(f'<a href="{href}">{label}</a> ' for href, label in _NAV)
-    html = (
-        f'{_head(article.title, meta)}<body>\n<header class="site-header"><nav>{nav}</nav>'
+    body = (
+        f'<header class="site-header"><nav>{nav}</nav>'
         f'</header>\n<main>\n<article class="news-article">\n<h1>{_text(article.title)}</h1>\n'
         f'<div class="news-meta">Published: <time datetime="{iso}">'
         f"{display_date(article.published)}</time></div>\n{source}"
@@ -125,13 +130,13 @@ def render_article_l2(article: Article, related: list[Teaser], now: datetime) ->
         f'<div class="news-statement">\n{_paragraphs([STATEMENT_V1, *CONTACTS_NEW])}</div>\n'
         f"</article>\n{_related_cards(related, now)}</main>\n"
         "<footer><p>\u00a9 2026 Shanghai Metals Market (SMM). All rights reserved.</p>"
-        '<a href="/en/login">Sign In</a></footer>\n</body>\n</html>\n'
+        '<a href="/en/login">Sign In</a></footer>\n'
     )
-    return html.encode()
+    return _page(article.title, body, meta)
 
 
 def _related_cards(related: list[Teaser], now: datetime) -> str:
-    # Card, hover overlay and text variant: each title shows four times (notes §4.6).
+    # Card, hover overlay and text variant: each title shows four times (docs/site.md).
     items = []
     for item in related:
         title, href = _text(item.title), _attr(item.href)
@@ -158,8 +163,8 @@ def render_article_l1(article: Article, related: list[Teaser], now: datetime, bu
         f'<span class="{c("relatedTime")}">{relative_time(item.published, now)}</span></div>\n'
         for item in related
     )
-    html = (
-        f'{_head(article.title)}<body>\n<div id="root"><div class="{c("layout")}">\n'
+    body = (
+        f'<div id="root"><div class="{c("layout")}">\n'
         f'<div class="{c("header")}">{nav}</div>\n<div class="{c("breadcrumb")}">'
         f'<a href="/">Home</a><span> / </span><a href="/">Metal News</a><span> / </span>'
         f'<span>{_text(article.title)}</span></div>\n<div class="{c("newsDetail")}">\n'
@@ -171,14 +176,15 @@ def render_article_l1(article: Article, related: list[Teaser], now: datetime, bu
         f"{'<p>&nbsp;</p>' * 3}\n{_paragraphs(tail)}</div>\n</div>\n"
         f'<div class="{c("related")}"><div class="{c("relatedTitle")}">Related news</div>\n'
         f'{links}</div>\n<div class="{c("footer")}">Shanghai Metals Market (SMM)</div>\n'
-        "</div></div>\n</body>\n</html>\n"
+        "</div></div>\n"
     )
-    return html.encode()
+    return _page(article.title, body)
 
 
 def render_listing(heading: str, items: list[Teaser], now: datetime, build: int) -> bytes:
-    """The 2026 listing design (notes §6.1): title, optional summary, relative time."""
+    """The 2026 listing design (docs/site.md): title, optional summary, relative time."""
     c = partial(css, build=build)
+    nav = "".join(f'<a href="{href}">{label}</a>' for href, label in _NAV)
     rows = "".join(
         f'<div class="{c("newsItem")}"><a href="{_attr(item.href)}"><div class="{c("title")}">'
         f"{_text(item.title)}</div></a>"
@@ -186,19 +192,17 @@ def render_listing(heading: str, items: list[Teaser], now: datetime, build: int)
         + f'<div class="{c("time")}">{relative_time(item.published, now)}</div></div>\n'
         for item in items
     )
-    nav = "".join(f'<a href="{href}">{label}</a>' for href, label in _NAV)
-    html = (
-        f'{_head(heading)}<body>\n<div id="root"><div class="{c("header")}">{nav}</div>\n'
+    return _page(heading, (
+        f'<div id="root"><div class="{c("header")}">{nav}</div>\n'
         f'<div class="{c("newsPage")}"><h1 class="{c("pageTitle")}">{_text(heading)}</h1>\n'
         f'<div class="{c("pageDesc")}">{LISTING_BLURB}</div>\n<div class="{c("latest")}">'
         f'<h2>Latest News</h2>\n<div class="{c("newsList")}">\n{rows}</div></div></div>\n'
-        "</div>\n</body>\n</html>\n"
-    )
-    return html.encode()
+        "</div>\n"
+    ))
 
 
 def render_listing_2024(heading: str, items: list[Teaser]) -> bytes:
-    """The 2024 list design with the class names third-party scrapers used (notes §6.2)."""
+    """The 2024 list design with the class names third-party scrapers used (docs/site.md)."""
     rows = "".join(
         f'<div class="newsItem___wZtKx"><div class="newsItemContent___2oFIU">'
         f'<a href="{_attr(item.href)}"><div class="title___1baLV">{_text(item.title)}</div></a>'
@@ -211,25 +215,25 @@ def render_listing_2024(heading: str, items: list[Teaser]) -> bytes:
         f"{item.published:%b %d, %Y %H:%M}</div></div></div></div>\n"
         for item in items
     )
-    html = (
-        f'{_head(heading)}<body>\n<div id="root"><div class="content___2Tn7D">\n'
+    body = (
+        f'<div id="root"><div class="content___2Tn7D">\n'
         f'<div class="listTitle___1Xc9B">{_text(heading)}</div>\n<div class="newsList___3kPqM">'
         f'\n{rows}</div>\n<div class="footer___PvIjk"><span>More News</span></div>\n'
-        "</div></div>\n</body>\n</html>\n"
+        "</div></div>\n"
     )
-    return html.encode()
+    return _page(heading, body)
 
 
 def render_login() -> bytes:
     """The sign-in page a members-only article redirects to: a form, no article."""
-    html = (
-        f'{_head("Sign In")}<body>\n<main class="login">\n<h1>Sign In</h1>\n'
+    body = (
+        '<main class="login">\n<h1>Sign In</h1>\n'
         '<form action="/en/login" method="post">\n'
         '<label>Account <input name="account" type="text"></label>\n'
         '<label>Password <input name="password" type="password"></label>\n'
-        '<button type="submit">Sign In</button></form>\n</main>\n</body>\n</html>\n'
+        '<button type="submit">Sign In</button></form>\n</main>\n'
     )
-    return html.encode()
+    return _page("Sign In", body)
 
 
 def render_error(status: int) -> bytes:

@@ -6,6 +6,7 @@ Every crawled record is validated, so the check is on the hot path: a compiled v
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from functools import cache
@@ -32,7 +33,9 @@ def article_validator() -> Draft202012Validator:
 def _compiled() -> Callable[[Any], Any]:
     # fastjsonschema knows drafts 4-7; the schema uses nothing newer than draft 7 but "$defs",
     # which it resolves as a plain JSON pointer.
-    schema = {**article_schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
+    # A deep copy: the compiler resolves references in place, and article_schema() is cached.
+    schema = {**copy.deepcopy(article_schema()),
+              "$schema": "http://json-schema.org/draft-07/schema#"}
     validate: Callable[[Any], Any] = fastjsonschema.compile(schema)
     return validate
 

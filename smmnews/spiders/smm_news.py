@@ -10,36 +10,37 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from smmnews import stats as keys
+from smmnews.budget import ItemBudget
 from smmnews.discovery import sitemap_entries, sitemaps_in_robots
 from smmnews.extract.article import NotAnArticle
-from smmnews.extract.dates import parse_iso
 from smmnews.extract.decode import BadPage, charset_mismatch
 from smmnews.extract.listing import extract_listing_links
+from smmnews.extract.markers import SITE_DOMAINS
 from smmnews.extract.urls import absolute_url, article_id_from_url
 from smmnews.faults import classify
+from smmnews.items import Article
 from smmnews.middlewares import FETCHED_SCHEMES
 from smmnews.options import CrawlOptions, OptionError, parse_options
 from smmnews.record import build_record
 from smmnews.runtime import RunContext, context_for
 from smmnews.state import StateError, StateStore
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+
 logger = logging.getLogger(__name__)
-
-# The SMM family of hosts an article link may point to (notes §1.1).
-SITE_DOMAINS = ["metal.com"]
-
-
-def reason_code(reason: str) -> str:
-    """"listing page (7 article links…)" -> "listing_page": a stable stats key."""
-    return reason.split(" (")[0].strip().lower().replace(" ", "_").replace(",", "")
 
 
 class SmmNewsSpider(scrapy.Spider):
@@ -51,23 +52,27 @@ class SmmNewsSpider(scrapy.Spider):
         self.options: CrawlOptions
         self.state: StateStore
         self.context: RunContext
-        self.scheduled: set[str] = set()
         self.sitemaps_requested = 0
         self.sitemap_max_depth = 3
         self.sitemap_max_count = 1000
+        # Ids requested, and known ids met, in this run: a second discovery is neither fetched
+        # nor counted again.
+        self.scheduled: set[str] = set()
+        self.known_seen: set[str] = set()
+        self.budget = ItemBudget(None, lambda: None)
         self.progress_total = 0
         self.allowed_domains: list[str] = []
         self.sitemap_paths: list[str] = []
 
     @classmethod
-    def update_settings(cls, settings: Any) -> None:
+    def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        if not settings.getdict("FEEDS"):
+        if settings.getbool("SMMNEWS_CRAWL_JOB") and not settings.getdict("FEEDS"):
             settings.set("FEEDS", {settings.get("SMMNEWS_DEFAULT_FEED"): {"format": "jsonlines"}},
                          priority="spider")
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SmmNewsSpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SmmNewsSpider:
         spider: SmmNewsSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         try:
@@ -83,6 +88,9 @@ class SmmNewsSpider(scrapy.Spider):
         spider.sitemap_max_depth = settings.getint("SMMNEWS_SITEMAP_MAX_DEPTH")
         spider.sitemap_max_count = settings.getint("SMMNEWS_SITEMAP_MAX_COUNT")
         spider.progress_total = spider.options.sweep_size
+        spider.budget = ItemBudget(spider.options.max_items,
+                                   lambda: crawler.stats.inc_value(keys.SKIPPED_MAX_ITEMS))
+        crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         return spider
 
     # --- what to fetch ---------------------------------------------------------------------
@@ -93,10 +101,10 @@ class SmmNewsSpider(scrapy.Spider):
     def url_for_id(self, article_id: int) -> str:
         return urljoin(self.options.base_url, f"newscontent/{article_id}")
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.options.explicit:
             for url in self.options.urls:
-                if (request := self.article_request(url)) is not None:
+                if (request := self.explicit_request(url)) is not None:
                     yield request
             for ids in self.options.ids:
                 for article_id in ids:
@@ -114,12 +122,47 @@ class SmmNewsSpider(scrapy.Spider):
             yield scrapy.Request(urljoin(base, path.lstrip("/")), callback=self.parse_listing,
                                  errback=self.discovery_failed, priority=5)
 
+    def explicit_request(self, url: str) -> scrapy.Request | None:
+        """An article request for a URL the user listed; each one not used is said and counted."""
+        stats = self.crawler.stats
+        if article_id_from_url(url) is None:
+            stats.inc_value(keys.SKIPPED_NOT_ARTICLE_URL)
+            logger.warning("Not an article URL (skipped): %s", url)
+            return None
+        host = urlsplit(url).hostname or ""
+        if not any(host == d or host.endswith(f".{d}") for d in self.allowed_domains):
+            stats.inc_value(keys.SKIPPED_OFFSITE)
+            logger.warning("Not on the site (skipped; set -a base_url to crawl a mirror): %s",
+                           url)
+            return None
+        if article_id_from_url(url) in self.scheduled:
+            stats.inc_value(keys.SKIPPED_REPEAT)
+            logger.info("Same article as an earlier URL (skipped): %s", url)
+            return None
+        return self.article_request(url)
+
+    def parse(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        """Any page of the site, routed by its URL (what `scrapy parse <url>` calls).
+
+        @site robots.txt
+        @returns requests 1
+        """
+        path = urlsplit(response.url).path
+        if article_id_from_url(response.url):
+            yield from self.parse_article(response)
+        elif path.endswith("robots.txt"):
+            yield from self.parse_robots(response)
+        elif path.endswith((".xml", ".xml.gz")) or "sitemap" in path:
+            yield from self.parse_sitemap(response)
+        else:
+            yield from self.parse_listing(response)
+
     def fetchable(self, url: str) -> bool:
         """Only http(s) is fetched: a sitemap may list ftp:// or file:// URLs."""
         scheme = urlsplit(url).scheme.lower()
         if scheme in FETCHED_SCHEMES:
             return True
-        self.crawler.stats.inc_value(f"smmnews/scheme/{scheme or 'none'}")
+        self.crawler.stats.inc_value(f"{keys.PREFIX}scheme/{scheme or 'none'}")
         logger.info("Not an http(s) URL (skipped): %s", url)
         return False
 
@@ -131,13 +174,13 @@ class SmmNewsSpider(scrapy.Spider):
             return None
         stats = self.crawler.stats
         if depth > self.sitemap_max_depth:
-            stats.inc_value("smmnews/sitemap_limit/depth")
+            stats.inc_value(f"{keys.PREFIX}sitemap_limit/depth")
             logger.warning("Sitemap index nested deeper than %d (skipped): %s",
                            self.sitemap_max_depth, url)
             return None
         if self.sitemaps_requested >= self.sitemap_max_count:
-            stats.inc_value("smmnews/sitemap_limit/count")
-            if stats.get_value("smmnews/sitemap_limit/count") == 1:
+            stats.inc_value(f"{keys.PREFIX}sitemap_limit/count")
+            if stats.get_value(f"{keys.PREFIX}sitemap_limit/count") == 1:
                 logger.warning("Over %d sitemaps in this run: the rest are skipped",
                                self.sitemap_max_count)
             return None
@@ -151,12 +194,14 @@ class SmmNewsSpider(scrapy.Spider):
         """A request for an article page, or None when it is known and unchanged, older than
         the `since` bound (by sitemap lastmod or the date a listing shows), or over budget."""
         article_id = article_id_from_url(url)
-        if article_id is None or not self.fetchable(url):
+        if article_id is None or article_id in self.scheduled:
+            return None  # a second slug or listing of an id already on its way: not "known"
+        if not self.fetchable(url):
             return None
         stats = self.crawler.stats
         newest = lastmod or published
         if self.options.since and newest and newest < self.options.since:
-            stats.inc_value("smmnews/skipped/before_since")
+            stats.inc_value(keys.SKIPPED_BEFORE_SINCE)
             return None
         try:
             known = None if self.options.refresh else self.state.get(article_id)
@@ -164,31 +209,46 @@ class SmmNewsSpider(scrapy.Spider):
             self.context.fail("state", str(exc), stop=True)
             return None
         if known is not None and (lastmod is None or lastmod <= known.seen_at):
-            stats.inc_value("smmnews/skipped/known")
+            # Counted once per run (a later sitemap entry may still say it changed). A sweep
+            # meets each id once by construction: no set growing with the sweep.
             if sweep:
-                stats.inc_value("smmnews/sweep/done")
+                stats.inc_value(keys.SWEEP_DONE)
+            elif article_id in self.known_seen:
+                return None
+            else:
+                self.known_seen.add(article_id)
+            stats.inc_value(keys.SKIPPED_KNOWN)
             return None
-        if article_id in self.scheduled:
-            return None  # a second slug or listing of an id already on its way
-        if self.options.max_items is not None and len(self.scheduled) >= self.options.max_items:
-            stats.inc_value("smmnews/skipped/max_items")
-            return None
-        self.scheduled.add(article_id)
-        return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                              meta={"article_id": article_id, "sweep": sweep,
-                                    "refetch": known is not None or self.options.refresh})
+        if not sweep:
+            self.scheduled.add(article_id)
+        request = scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
+                                 meta={"article_id": article_id, "sweep": sweep,
+                                       "refetch": known is not None or self.options.refresh})
+        return request if self.budget.admit(request) else None
 
     # --- discovery callbacks ---------------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """robots.txt: its `Sitemap:` lines.
+
+        @site robots.txt
+        @returns requests 1
+        @returns items 0 0
+        """
         text = response.text if isinstance(response, TextResponse) else ""
         for found in sitemaps_in_robots(text):
             if (url := absolute_url(response.url, found)) is not None:
-                self.crawler.stats.inc_value("smmnews/sitemap/from_robots")
+                self.crawler.stats.inc_value(keys.SITEMAP_FROM_ROBOTS)
                 if (sitemap := self.sitemap_request(url)) is not None:
                     yield sitemap
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """A sitemap or sitemap index: article requests, nested sitemaps, listing pages.
+
+        @site sitemap.xml
+        @returns requests 1
+        @returns items 0 0
+        """
         found = 0
         for entry in sitemap_entries(response.body):
             found += 1
@@ -200,25 +260,31 @@ class SmmNewsSpider(scrapy.Spider):
                 if (sitemap := self.sitemap_request(url, depth)) is not None:
                     yield sitemap
             elif article_id_from_url(url):
-                self.crawler.stats.inc_value("smmnews/sitemap/article_urls")
+                self.crawler.stats.inc_value(keys.SITEMAP_ARTICLE_URLS)
                 if (request := self.article_request(url, lastmod=entry.lastmod)) is not None:
                     yield request
             elif self.fetchable(url):
                 yield scrapy.Request(url, callback=self.parse_listing,
                                      errback=self.discovery_failed, priority=5)
         if not found:
-            self.crawler.stats.inc_value("smmnews/sitemap/not_a_sitemap")
+            self.crawler.stats.inc_value(keys.SITEMAP_NOT_A_SITEMAP)
             logger.info("Not a sitemap (skipped): %s", response.url)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        """A listing page: its article links, newest first.
+
+        @site en/copper
+        @returns requests 1
+        @returns items 0 0
+        """
         if not isinstance(response, TextResponse):
             return
         for link in extract_listing_links(response.text, response.url, self.now()):
-            self.crawler.stats.inc_value("smmnews/listing/article_links")
-            published = parse_iso(link.published_at) if link.published_at else None
+            self.crawler.stats.inc_value(keys.LISTING_ARTICLE_LINKS)
+            published = link.published_at
             if self.options.since and published and published < self.options.since:
                 # Listings run newest first: past the bound, the rest is older still.
-                self.crawler.stats.inc_value("smmnews/listing/stopped_at_since")
+                self.crawler.stats.inc_value(keys.LISTING_STOPPED_AT_SINCE)
                 return
             if (request := self.article_request(link.url, published=published)) is not None:
                 yield request
@@ -227,70 +293,100 @@ class SmmNewsSpider(scrapy.Spider):
         fault = classify(failure)
         request = failure.request  # type: ignore[attr-defined]
         # Sitemaps and listings are optional: the site may simply not have them.
-        self.crawler.stats.inc_value(f"smmnews/discovery/{fault.stat}")
+        self.crawler.stats.inc_value(keys.discovery_fault(fault.stat))
         logger.info("Discovery page skipped (%s): %s", fault.message, request.url)
 
     # --- articles --------------------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[dict[str, Any] | scrapy.Request]:
+    def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        """An article page: its record, then its related articles to fetch.
+
+        @site newscontent/103800001
+        @returns items 1 1
+        @scrapes article_id title published_at body
+        """
+        produced = False
+        for output in self.article_outputs(response):
+            produced = produced or isinstance(output, Article)
+            yield output
+        self.budget.finished(record=produced)
+        yield from self.released()
+        limit = self.options.max_items
+        if limit is not None and self.budget.records >= limit:
+            raise CloseSpider("max_items")
+
+    def article_outputs(self, response: Response) -> Iterator[Article | scrapy.Request]:
         stats = self.crawler.stats
         if response.meta.get("sweep"):
-            stats.inc_value("smmnews/sweep/done")
+            stats.inc_value(keys.SWEEP_DONE)
         redirected = response.meta.get("redirect_urls")
         if redirected and article_id_from_url(response.url) is None:
-            stats.inc_value("smmnews/redirected_away")
+            stats.inc_value(keys.REDIRECTED_AWAY)
             logger.warning("Redirected away from the article (login wall?): %s -> %s",
                            redirected[0], response.url)
             return
         if not isinstance(response, TextResponse):
-            stats.inc_value("smmnews/bad_page/not_text")
+            stats.inc_value(keys.BAD_PAGE_NOT_TEXT)
             logger.warning("Not a text page (%s): %s",
                            (response.headers.get("Content-Type") or b"?").decode("latin-1"),
                            response.url)
             return
         if charset_mismatch(response.body, response.encoding):
-            stats.inc_value("smmnews/charset/mismatch")
+            stats.inc_value(f"{keys.PREFIX}charset/mismatch")
             logger.warning("Wrong charset header (%s; the bytes are UTF-8, decoded as UTF-8): %s",
                            response.encoding, response.url)
         try:
             result = build_record(response.body, response.url, self.now(),
                                   encoding=response.encoding, crawled_at=datetime.now(UTC))
         except BadPage as exc:
-            stats.inc_value(f"smmnews/bad_page/{exc.reason}")
+            stats.inc_value(keys.bad_page(exc.reason))
             logger.warning("Bad page (%s: %s): %s", exc.reason, exc.detail, response.url)
             return
         if isinstance(result, NotAnArticle):
-            stats.inc_value(f"smmnews/not_article/{reason_code(result.reason)}")
-            logger.warning("Not an article (%s): %s", result.reason, response.url)
+            stats.inc_value(keys.not_article(result.code))
+            logger.warning("Not an article (%s): %s", result, response.url)
             return
-        stats.inc_value(f"smmnews/extraction/title/{result['extraction']['title']}")
-        stats.inc_value(f"smmnews/extraction/published_at/{result['extraction']['published_at']}")
+        for name in ("title", "published_at"):
+            stats.inc_value(keys.extraction_source(name, result.extraction[name]))
         yield result
+        yield from self.related_requests(result)
+
+    def related_requests(self, result: Article) -> Iterator[scrapy.Request]:
         # Related links reach articles that listings and sitemaps no longer show.
         if not self.options.explicit:
-            for related in result["related"]:
-                shown = parse_iso(related["published_at"]) if related["published_at"] else None
-                if self.options.since and shown is None:
+            for related in result.related:
+                if self.options.since and related.published_at is None:
                     continue  # an undated link could lead anywhere back in time
-                if related["url"] and (request := self.article_request(related["url"],
-                                                                       published=shown)):
+                if related.url and (request := self.article_request(
+                        related.url, published=related.published_at)):
                     yield request
-        limit = self.options.max_items
-        if limit is not None and (stats.get_value("item_scraped_count") or 0) >= limit:
-            raise CloseSpider("max_items")
 
-    def article_failed(self, failure: Failure) -> None:
+    def released(self) -> Iterator[scrapy.Request]:
+        """Held-back requests that fit `max_items` again."""
+        for request in self.budget.release():
+            self.crawler.stats.inc_value(keys.SKIPPED_MAX_ITEMS, -1)
+            yield request
+
+    def item_dropped(self, item: object, response: Response) -> None:
+        if response.meta.get("article_id") and self.options.max_items is not None:
+            self.budget.record_dropped()
+            for request in self.released():
+                self.crawler.engine.crawl(request)
+
+    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
         sweep = bool(request.meta.get("sweep"))
         fault = classify(failure, sweep=sweep)
         stats = self.crawler.stats
-        stats.inc_value(f"smmnews/{fault.stat}")
+        stats.inc_value(keys.fault(fault.stat))
         if sweep:
-            stats.inc_value("smmnews/sweep/done")
+            stats.inc_value(keys.SWEEP_DONE)
         if fault.is_error:
-            stats.inc_value("smmnews/errors")
+            stats.inc_value(keys.ERRORS)
             logger.warning("Article fetch failed (%s): %s", fault.message, request.url)
         elif fault.stat == "skipped/known":
             logger.debug("Article skipped (%s): %s", fault.message, request.url)
         else:
             logger.info("Article skipped (%s): %s", fault.message, request.url)
+        self.budget.finished(record=False)
+        yield from self.released()
