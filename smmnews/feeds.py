@@ -183,26 +183,32 @@ def reconcile(state: StateStore, current: list[Path], *, salvage_orphans: bool =
         publish_empty_strays(state, current)
 
 
-class GuardedFile:
+class GuardedFile(io.RawIOBase):
     """The `.part` handle the exporter writes to. The first failed write or flush (disk full,
     I/O error) is reported once and every later write is dropped: a record after a failed one
-    could otherwise land behind half a line, and the part stays resumable."""
+    could otherwise land behind half a line, and the part stays resumable. A real binary stream,
+    so the CSV and XML exporters can wrap it as they wrap a file."""
 
     def __init__(self, handle: IO[bytes], storage: AtomicFileFeedStorage) -> None:
+        super().__init__()
         self.handle = handle
         self.storage = storage
 
-    def write(self, data: bytes) -> int:
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        size = len(memoryview(data))
         if self.storage.failed:
-            return 0
+            return size  # dropped on purpose: see the class docstring
         try:
-            return self.handle.write(data)
+            self.handle.write(data)
         except OSError as exc:
             self.storage.write_failed(exc)
-            return 0
+        return size
 
     def flush(self) -> None:
-        if self.storage.failed:
+        if self.storage.failed or self.handle.closed:
             return
         try:
             self.handle.flush()
@@ -215,10 +221,7 @@ class GuardedFile:
     def close(self) -> None:
         with contextlib.suppress(OSError):  # the failure, if any, was reported when it happened
             self.handle.close()
-
-    @property
-    def closed(self) -> bool:
-        return self.handle.closed
+        super().close()
 
 
 class AtomicFileFeedStorage:

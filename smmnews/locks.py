@@ -1,4 +1,5 @@
-"""One crawl per state store and per output file: an exclusive `flock` on `<file>.lock`.
+"""One crawl per state store and per output file: an exclusive `flock` on its lock file,
+`.smmnews/<file>.lock` in the file's folder.
 
 The kernel drops an flock when its process dies, however it dies (SIGKILL, power loss of a
 container), so a crashed crawl never leaves a stale lock behind and needs no cleanup. Locks are
@@ -35,8 +36,14 @@ class Busy(RuntimeError):
         self.path = path
 
 
+LOCK_DIR = ".smmnews"
+
+
 def lock_path(path: Path) -> Path:
-    return path.with_name(path.name + ".lock")
+    """`out/articles.jsonl` -> `out/.smmnews/articles.jsonl.lock` (out of the way of globs over
+    the outputs); a file already in a `.smmnews` folder keeps its lock beside it."""
+    folder = path.parent if path.parent.name == LOCK_DIR else path.parent / LOCK_DIR
+    return folder / (path.name + ".lock")
 
 
 def hold(path: str | Path) -> None:
