@@ -74,6 +74,11 @@ class ArticleDupeFilter(BaseDupeFilter):
     def request_seen(self, request: Request) -> bool:
         if is_same_article_redirect(request):
             return False
+        if request.meta.get("sweep"):
+            # An id sweep requests each id once by construction: remembering them would grow
+            # memory with the sweep (a million ids), for nothing. Distributed workers share
+            # the Redis dupefilter instead, which does remember them.
+            return False
         fingerprint = self.fingerprinter.fingerprint(request)
         if fingerprint in self.seen:
             return True

@@ -384,7 +384,8 @@ class SmmNewsSpider(scrapy.Spider):
         if fault.is_error:
             stats.inc_value(keys.ERRORS)
             logger.warning("Article fetch failed (%s): %s", fault.message, request.url)
-        elif fault.stat == "skipped/known":
+        elif fault.stat in ("skipped/known", "sweep/missing"):
+            # Expected by the thousand (a sweep's gaps): counted, and logged only for debugging.
             logger.debug("Article skipped (%s): %s", fault.message, request.url)
         else:
             logger.info("Article skipped (%s): %s", fault.message, request.url)
