@@ -163,6 +163,14 @@ def reconcile(state: StateStore, current: list[Path], *, salvage_orphans: bool =
         if not salvage_orphans and not mine:
             continue
         part = part_path(output)
+        if part.exists() and not output.name.endswith(JSON_LINES_ENDINGS):
+            # A CSV, JSON or XML part cannot be read back record by record or continued:
+            # its records are fetched again.
+            state.forget_pending(str(output), keep=set())
+            part.unlink()
+            logger.warning("Discarded %s of an interrupted run: its records are fetched again",
+                           part)
+            continue
         if part.exists():
             cut_to_last_line(part)
             kept = ids_in(part)
@@ -300,6 +308,8 @@ class AtomicFileFeedStorage:
             return cast("IO[bytes]", GuardedFile(io.BytesIO(), self))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.part.exists() and not self.lines:
+                self.part.unlink()  # see reconcile: only JSON Lines parts are continued
             if self.part.exists():
                 cut_to_last_line(self.part)
             elif not self.overwrite and self.path.exists():

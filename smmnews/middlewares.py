@@ -1,9 +1,13 @@
-"""Skip article requests for ids the state store already holds.
+"""Downloader middlewares: what may be fetched at all.
 
-The spider checks the store before it schedules a request, but a resumed JOBDIR crawl replays
+KnownArticlesMiddleware skips article requests for ids the state store already holds. The
+spider checks the store before it schedules a request, but a resumed JOBDIR crawl replays
 requests from its disk queue that were scheduled before the crash, and two discoveries of one
 id can both be queued before the first is fetched. This last check, just before download,
 keeps every article to one fetch per run.
+
+SiteOffsiteMiddleware filters by host, port and scheme; RobotsVerdictMiddleware applies the
+robots.txt rules a second time (see each class for why).
 """
 
 from __future__ import annotations
