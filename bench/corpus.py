@@ -31,3 +31,30 @@ def fixture_pages() -> tuple[FixturePage, ...]:
         pages.append(FixturePage(case, info["url"], now_of(ARTICLES, case), body,
                                  decode_page(body, info.get("encoding")), expected(case)))
     return tuple(pages)
+
+
+# Renderings scored by bench/quality.py: contents alternate between invented articles and the
+# fixture cases' reviewed records; seeds are fixed so runs compare.
+RENDERINGS = 500
+_RENDER_SEED_BASE = 9_000_000
+
+
+@cache
+def rendered_pages(count: int = RENDERINGS) -> tuple[FixturePage, ...]:
+    """`count` pages from smmnews/mirror/render.py, each with the record its content must give."""
+    from smmnews.mirror.article_content import expected_record, from_expected, generate
+    from smmnews.mirror.render import render
+
+    cases = case_names(ARTICLES)
+    pages = []
+    for index in range(count):
+        seed = _RENDER_SEED_BASE + index
+        if index % 2:
+            case = cases[index // 2 % len(cases)]
+            content = from_expected(expected(case), meta(ARTICLES, case))
+        else:
+            content = generate(seed)
+        html = render(content, seed).html
+        pages.append(FixturePage(f"render-{seed}", content.url, content.now, html.encode("utf-8"),
+                                 html, expected_record(content)))
+    return tuple(pages)

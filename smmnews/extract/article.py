@@ -12,13 +12,24 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from parsel import Selector
+
 from smmnews.extract import segment
+from smmnews.extract.blobs import blob_article_html
 from smmnews.extract.blocks import Block, Page, linearise
-from smmnews.extract.dates import dateline_date, is_time_line, match_dateline, parse_header_date
+from smmnews.extract.clean import clean_title
+from smmnews.extract.dates import (
+    dateline_date,
+    is_time_line,
+    match_dateline,
+    parse_date_line,
+    parse_iso,
+)
 from smmnews.extract.loader import ArticleLoader, Sourced
-from smmnews.extract.markers import ICON_ALT
+from smmnews.extract.markers import ICON_ALT, TITLE_SEPARATORS
 from smmnews.extract.metadata import Metadata, read_metadata
 from smmnews.extract.parse import parse_html
+from smmnews.extract.related import title_key
 from smmnews.extract.urls import absolute_url, article_id_from_url, canonical_url
 from smmnews.items import Article, Image
 
@@ -53,25 +64,35 @@ class NotAnArticle(NamedTuple):
         return self.detail
 
 
-def _title_candidates(meta: Metadata, blocks: list[Block]) -> list[tuple[str, str]]:
+def _title_candidates(meta: Metadata, blocks: list[Block],
+                      shown: frozenset[str]) -> list[tuple[str, str]]:
     """Raw title candidates in fallback order; the loader cleans and chooses."""
     candidates = list(meta.titles)
     candidates += [("h1", b.text) for b in blocks if b.kind == "h1" and not b.chrome][:1]
     if meta.title_tag:
         candidates.append(("title_tag", meta.title_tag))
-    return candidates
+    return [(source, _shown_part(raw, shown)) for source, raw in candidates]
 
 
-def _tables(blocks: list[Block]) -> list[list[list[str]]]:
-    tables: list[list[list[str]]] = []
-    previous_row = False
-    for block in blocks:
-        if block.kind == "row":
-            if not previous_row:
-                tables.append([])
-            tables[-1].append(list(block.cells))
-        previous_row = block.kind == "row"
-    return tables
+def _shown_part(raw: str, shown: frozenset[str]) -> str:
+    """A metadata title with a site suffix of a variant not in markers.py (" | SMM News"):
+    the part before the separator, when that is what the page shows."""
+    title = clean_title(raw)
+    if title is None or title.casefold() in shown:
+        return raw
+    for separator in TITLE_SEPARATORS:
+        head, found, _ = title.rpartition(separator)
+        if found and head.strip().casefold() in shown:
+            return head.strip()
+    return raw
+
+
+def _tables(rows: list[Block]) -> list[list[list[str]]]:
+    """Rows grouped by the <table> they came from, in reading order."""
+    tables: dict[int, list[list[str]]] = {}
+    for block in rows:
+        tables.setdefault(block.table, []).append(list(block.cells))
+    return list(tables.values())
 
 
 def _images(page: Page, span: tuple[int, int], base_url: str) -> list[Image]:
@@ -120,11 +141,17 @@ def _not_article(has_title: bool, body: list[str], seg: segment.Segments,
     return None
 
 
-def _published(meta: Metadata, seg: segment.Segments) -> list[tuple[str, datetime, str]]:
-    """Publication-time candidates, metadata first, then the date line the page shows."""
+def _published(meta: Metadata, seg: segment.Segments,
+               now: datetime) -> list[tuple[str, datetime, str]]:
+    """Publication-time candidates, metadata first, then the date line the page shows: its own
+    <time datetime> (never the page's first <time>: related news and tickers may come first),
+    then its text, relative times ("3 hours ago") resolved against now."""
     published = list(meta.published)
     if seg.date_line is not None:
-        shown = parse_header_date(seg.date_line)
+        stamp = parse_iso(seg.date_attr) if seg.date_attr else None
+        if stamp is not None and seg.date_attr:
+            published.append(("time_element", stamp, seg.date_attr.strip()))
+        shown = parse_date_line(seg.date_line, now)
         if shown:
             published.append(("text", shown[0], shown[1]))
     return published
@@ -136,6 +163,11 @@ def _published_raw(published: list[tuple[str, datetime, str]]) -> str | None:
     return shown[0] if shown else (published[0][2] if published else None)
 
 
+# Refusals that a state blob can answer: the visible page carries no article (a client-rendered
+# shell), so the article is read from the blob.
+_BLOB_ANSWERS = frozenset({NotArticle.NO_TITLE, NotArticle.NO_TEXT, NotArticle.NO_PARAGRAPH})
+
+
 def extract_article(html: str, url: str, now: datetime,
                     crawled_at: datetime | None = None) -> Article | NotAnArticle:
     """Extract the article of one page; `now` resolves relative times such as "2 hours ago",
@@ -144,21 +176,54 @@ def extract_article(html: str, url: str, now: datetime,
     if article_id is None:
         return NotAnArticle(NotArticle.NOT_ARTICLE_URL, "URL is not an article URL")
     sel = parse_html(html)
-    root: Any = sel.root
-    if root is None:
+    if sel.root is None:
         return NotAnArticle(NotArticle.NO_HTML, "no HTML document")
+    result, title_shown = _extract(sel, article_id, url, now, crawled_at)
+    no_article = isinstance(result, NotAnArticle) and result.code in _BLOB_ANSWERS
+    if no_article or not title_shown:
+        # A fresh tree: linearising pruned the scripts from the first one.
+        shown = parse_html(html)
+        blob_html = blob_article_html(shown)
+        page_body = next(shown.root.iter("body"), None)
+        if blob_html is not None and page_body is not None:
+            _mount(page_body, parse_html(blob_html).root.find(".//article"))
+            from_blob, _ = _extract(shown, article_id, url, now, crawled_at)
+            if not isinstance(from_blob, NotAnArticle) or no_article:
+                return from_blob
+    return result
+
+
+def _mount(body: Any, article: Any) -> None:
+    """The blob's article first; what the page shows around it becomes an <aside>: its related
+    news and trail are still read, its chrome and tickers never become body text."""
+    aside = body.makeelement("aside", {})
+    aside.text, body.text = body.text, None
+    for child in list(body):
+        aside.append(child)
+    body.append(article)
+    body.append(aside)
+
+
+def _extract(sel: Selector, article_id: str, url: str, now: datetime,
+             crawled_at: datetime | None) -> tuple[Article | NotAnArticle, bool]:
+    """The article of the page, and whether the page displays its title (a page that does
+    not is a client-rendered shell, whose article is in its state blob)."""
+    root: Any = sel.root
     meta = read_metadata(sel)
     page = linearise(root)
-    loader = ArticleLoader(shown=frozenset(b.text.casefold() for b in page.blocks))
-    loader.add_value("title", _title_candidates(meta, page.blocks))
+    shown = frozenset(b.text.casefold() for b in page.blocks)
+    loader = ArticleLoader(shown=shown)
+    loader.add_value("title", _title_candidates(meta, page.blocks, shown))
     title: Sourced | None = loader.get_output_value("title")
+    # Block texts are collapsed already: casefolding is their title key.
+    title_shown = title is not None and title_key(title.value) in shown
     seg = segment.segment(page, title.value if title else None, url, now)
-    published = _published(meta, seg)
+    published = _published(meta, seg, now)
     reference = published[0][1] if published else now
     dateline, named_date, dateline_source = _dateline(seg.body, reference)
     refused = _not_article(title is not None, seg.body, seg, bool(published or dateline))
     if refused is not None:
-        return refused
+        return refused, title_shown
     loader.context.update(body_method=seg.method, paywall_hint=seg.paywall_hint)
     values: dict[str, Any] = {
         "article_id": article_id, "url": url, "canonical_url": canonical_url(article_id),
@@ -174,7 +239,7 @@ def extract_article(html: str, url: str, now: datetime,
     }
     for name, value in values.items():
         loader.add_value(name, value)
-    return loader.load_item()
+    return loader.load_item(), title_shown
 
 
 __all__ = ["NotAnArticle", "NotArticle", "extract_article"]

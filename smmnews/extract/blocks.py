@@ -9,13 +9,34 @@ nav/footer). The walk is iterative: hostile pages nest 10,000 deep.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
-from smmnews.extract.markers import BLOCK_TAGS, BREADCRUMB_HINT, CHROME_TAGS, DROP_TAGS
+from smmnews.extract.markers import (
+    BLOCK_TAGS,
+    BREADCRUMB_HINT,
+    CHROME_TAGS,
+    DROP_TAGS,
+    HIDDEN_STYLE_RE,
+    SUMMARY_HINT_RE,
+)
 
 _CHROME_ROLES = frozenset({"navigation", "contentinfo", "complementary", "banner", "dialog"})
+
+
+# How many enclosing elements a piece remembers: enough to find a related item's wrapper.
+PIECE_PATH_DEPTH = 16
+
+
+class Piece(NamedTuple):
+    """Text between two element edges: `<a>Title</a><span>3 hours ago</span>` is two pieces
+    even with no whitespace between them (the block's text glues them)."""
+
+    text: str
+    href: str | None
+    path: tuple[int, ...]  # numbers of the enclosing elements, outermost first (bounded)
+    raw: str  # the text as written, whitespace kept: pieces of one link rejoin exactly
 
 
 @dataclass(slots=True)
@@ -28,11 +49,15 @@ class Block:
     hrefs: tuple[str, ...] = ()
     chrome: bool = False
     crumb: bool = False
+    lead: bool = False  # inside an element whose class or id names a summary
     cells: tuple[str, ...] = ()
     # Identity of the element around the block's own element: blocks of one text body share it.
     container: int = 0
     # is_chrome() is asked several times per block while segmenting; computed once.
     chrome_verdict: bool | None = None
+    pieces: tuple[Piece, ...] = ()
+    table: int = 0  # rows of one <table> share a number (1, 2, ...): tables stay apart
+    datetime: str | None = None  # a <time datetime="..."> inside the block
 
     @property
     def link_ratio(self) -> float:
@@ -56,6 +81,9 @@ class Image:
 class Page:
     blocks: list[Block] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
+    # href -> the first label a link carries besides its text (title=, aria-label=, img alt=):
+    # the headline of a related item whose visible text is only "Read More".
+    link_labels: dict[str, str] = field(default_factory=dict)
 
 
 def collapse(text: str) -> str:
@@ -66,9 +94,13 @@ def collapse(text: str) -> str:
 def _is_data_table(table: Any) -> bool:
     """A table of values (cells of plain text) rather than a 2013-era layout table."""
     # First hit ends the scan: layout tables hold the whole page.
-    inner = next(table.iterdescendants("table", "p", "div", "ul", "ol", "h1", "h2", "h3"), None)
+    inner = next(table.iterdescendants("table", "ul", "ol", "h1", "h2", "h3"), None)
     if inner is not None:
         return False
+    # Editors wrap single cell values in <p>/<div>/<span>; a layout cell holds several blocks.
+    for cell in table.iterdescendants("td", "th"):
+        if sum(1 for child in cell if child.tag in _CELL_WRAPPERS) > 1:
+            return False
     if len(table.xpath(".//br[position() < 3]")) > 1:
         return False
     rows = table.xpath(".//tr")
@@ -77,6 +109,7 @@ def _is_data_table(table: Any) -> bool:
     return len(rows) >= 2 and any(len(row.xpath("./td|./th")) >= 2 for row in rows)
 
 
+_CELL_WRAPPERS = frozenset({"p", "div", "section"})
 _HEADING_OR_LI = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "li"})
 
 
@@ -91,9 +124,32 @@ class _Walker:
         self.elements = 0  # numbering, not id(): lxml proxies die and their ids get reused
         self.kind: str | None = None
         self.anchors: list[str | None] = []
-        self.flagged: dict[Any, tuple[bool, bool]] = {}  # element -> (chrome, crumb) it opened
+        # element -> (chrome, crumb, lead) flags it opened
+        self.flagged: dict[Any, tuple[bool, bool, bool]] = {}
         self.chrome = 0
         self.crumb = 0
+        self.lead = 0
+        # Every open element's number (block or inline), for the pieces' paths.
+        self.path: list[int] = []
+        self.numbered = 0
+        self.tables = 0
+        self.datetime: str | None = None
+        self.pieces: list[Piece] = []
+        self.piece_parts: list[str] = []
+        self.piece_href: str | None = None
+        self.piece_path: tuple[int, ...] = ()
+
+    def cut_piece(self) -> None:
+        """An element edge: the text so far is one piece, whatever whitespace there is."""
+        if self.piece_parts:
+            raw = "".join(self.piece_parts)
+            text = collapse(raw)
+            if text:
+                self.pieces.append(Piece(text, self.piece_href, self.piece_path, raw))
+            elif self.pieces:  # whitespace between two elements still separates their words
+                last = self.pieces[-1]
+                self.pieces[-1] = last._replace(raw=last.raw + " ")
+            self.piece_parts = []
 
     def add_text(self, text: str | None) -> None:
         if not text:
@@ -103,6 +159,10 @@ class _Walker:
                 return
             self.kind = self.kind_stack[-1]
         self.parts.append(text)
+        if not self.piece_parts:
+            self.piece_href = self.anchors[-1] if self.anchors else None
+            self.piece_path = tuple(self.path[-PIECE_PATH_DEPTH:])
+        self.piece_parts.append(text)
         if self.anchors:
             self.link_chars += len(text.strip())
             href = self.anchors[-1]
@@ -110,21 +170,26 @@ class _Walker:
                 self.hrefs.append(href)
 
     def flush(self) -> None:
+        self.cut_piece()
         if self.parts:
             text = collapse("".join(self.parts))
             if text:
                 self.page.blocks.append(Block(
                     text=text, kind=self.kind or "p", link_chars=min(self.link_chars, len(text)),
                     hrefs=tuple(self.hrefs), chrome=self.chrome > 0, crumb=self.crumb > 0,
-                    container=self.element_stack[-2],
+                    lead=self.lead > 0, container=self.element_stack[-2], pieces=tuple(self.pieces),
+                    datetime=self.datetime,
                 ))
             self.parts = []
             self.hrefs = []
             self.link_chars = 0
+        self.pieces = []
+        self.datetime = None
         self.kind = None
 
     def add_table(self, table: Any) -> None:
         self.flush()
+        self.tables += 1
         chrome = self.chrome > 0
         for caption in table.xpath("./caption"):
             text = collapse("".join(caption.itertext()))
@@ -137,16 +202,25 @@ class _Walker:
             )
             if cells:
                 self.page.blocks.append(
-                    Block(text=" | ".join(cells), kind="row", chrome=chrome, cells=cells)
+                    Block(text=" | ".join(cells), kind="row", chrome=chrome, cells=cells,
+                          table=self.tables, container=self.element_stack[-1])
                 )
 
     def add_image(self, el: Any) -> None:
         src = el.get("src") or el.get("data-src") or ""
+        if self.anchors and self.anchors[-1]:
+            self.label(self.anchors[-1], el.get("alt"))
         self.page.images.append(Image(
             src=src.strip(), alt=collapse(el.get("alt") or ""),
             href=self.anchors[-1] if self.anchors else None,
             position=len(self.page.blocks), chrome=self.chrome > 0,
         ))
+
+    def label(self, href: str, value: str | None) -> None:
+        if value and href not in self.page.link_labels:
+            text = collapse(value)
+            if text:
+                self.page.link_labels[href] = text
 
     def start(self, el: Any, tag: str) -> bool:
         """Open an element; False when its subtree is to be skipped."""
@@ -157,13 +231,14 @@ class _Walker:
             self.flush()
             return False
         names = el.keys()  # one call; most elements carry no attribute that matters here
-        if names and ("hidden" in names or el.get("aria-hidden") == "true"):
+        if names and ("hidden" in names or el.get("aria-hidden") == "true"
+                      or ("style" in names and HIDDEN_STYLE_RE.search(el.get("style") or ""))):
             return False
         if tag == "table" and _is_data_table(el):
             self.add_table(el)
             return False
         chrome = tag in CHROME_TAGS
-        crumb = False
+        crumb = lead = False
         if names:
             role = el.get("role")
             chrome = chrome or (role is not None and role.lower() in _CHROME_ROLES)
@@ -172,12 +247,25 @@ class _Walker:
                 if value and BREADCRUMB_HINT in value.lower():
                     crumb = True
                     break
-        if chrome or crumb:
-            self.flagged[el] = (chrome, crumb)
+            # A lead's container is a block element named so by its class.
+            value = el.get("class") if tag in BLOCK_TAGS and "class" in names else None
+            lead = bool(value and SUMMARY_HINT_RE.search(value))
+        if chrome or crumb or lead:
+            self.flagged[el] = (chrome, crumb, lead)
             self.chrome += chrome
             self.crumb += crumb
+            self.lead += lead
+        if self.piece_parts:
+            self.cut_piece()
+        self.numbered += 1
+        self.path.append(self.numbered)
         if tag == "a":
-            self.anchors.append(el.get("href"))
+            href = el.get("href")
+            self.anchors.append(href)
+            if href and names:
+                self.label(href, el.get("title") or el.get("aria-label"))
+        elif tag == "time" and names:
+            self.datetime = el.get("datetime") or self.datetime
         if tag in BLOCK_TAGS:
             self.flush()
             self.kind_stack.append(tag if tag in _HEADING_OR_LI
@@ -188,6 +276,10 @@ class _Walker:
         return True
 
     def end(self, el: Any, tag: str) -> None:
+        if self.piece_parts:
+            self.cut_piece()
+        if self.path:
+            self.path.pop()
         if tag in BLOCK_TAGS:
             self.flush()
             self.kind_stack.pop()
@@ -198,6 +290,7 @@ class _Walker:
         if flags is not None:
             self.chrome -= flags[0]
             self.crumb -= flags[1]
+            self.lead -= flags[2]
 
 
 def _prune(root: Any) -> None:

@@ -17,11 +17,13 @@ from smmnews.extract.markers import (
     CONTACT_RES,
     CUT_INITIALS,
     CUT_MARKER_RE,
+    DISCLAIMER_END_RE,
     DISCLAIMER_PREFIX,
     EMAIL_RE,
     FEEDBACK_EMAIL_RE,
     FEEDBACK_PAIR_RE,
     FEEDBACK_PHONE_RE,
+    INLINE_PROMO_RE,
     NAV_LINK_RATIO,
     NAV_MAX_WORDS,
     PROMO_RE,
@@ -72,6 +74,17 @@ def is_chrome_text(text: str) -> bool:
     return len(text) <= CHROME_MAX_CHARS and bool(CHROME_RE.search(text))
 
 
+def strip_inline_promo(text: str) -> str:
+    """A paragraph without the promo link glued to its end ("... week.》Click to view")."""
+    if "》" not in text or text.startswith("》"):
+        return text
+    return INLINE_PROMO_RE.sub("", text)
+
+
+def is_disclaimer_complete(text: str) -> bool:
+    return bool(DISCLAIMER_END_RE.search(text))
+
+
 def is_chrome(block: Block) -> bool:
     """Chrome by wording, by position (nav/footer/aside) or by shape (short menu links)."""
     if block.chrome_verdict is None:
@@ -83,6 +96,9 @@ def _is_chrome(block: Block) -> bool:
     text = block.text
     bare = strip_bullet(text)
     if block.chrome or is_chrome_text(text):
+        return True
+    # "Share:FacebookTwitterLinkedIn": chrome words glued by markup with no whitespace.
+    if len(block.pieces) > 1 and all(is_chrome_text(piece.text) for piece in block.pieces):
         return True
     if text[0] in _BULLETS and len(bare.split()) <= 3:
         return True  # category chips under portal pages: "• Selected News", "• Nickel"

@@ -12,7 +12,9 @@ import warnings
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from smmnews.extract.markers import (
+    DATE_LINE_SEPARATOR_RE,
     DATELINE_RES,
+    DMY_DATE_TEXT_RE,
     HEADER_DATE_RE,
     ISO_DATE_TEXT_RE,
     JUST_NOW_RE,
@@ -29,6 +31,8 @@ _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 # The longest header date line ("Published: Sep 11, 2024, at 11:44 am | Source: INTERFAX-CHINA").
 _MAX_DATE_LINE = 90
+# A header line names a date and at most an author and a category besides.
+_MAX_DATE_LINE_PARTS = 3
 _UNIT_SECONDS = {"sec": 1, "second": 1, "min": 60, "minute": 60, "hour": 3600, "hr": 3600,
                  "day": 86400, "week": 604800}
 
@@ -53,25 +57,66 @@ def parse_header_date(text: str) -> tuple[datetime, str] | None:
         return None
     match = HEADER_DATE_RE.match(text)
     if match:
-        month = month_number(match["mon"])
+        month = month_number(match["mon"] or match["mon2"])
         if month is None:
             return None
         h, m, s = _clock(match["hour"], match["minute"], match["second"], match["ampm"])
         zone = UTC if match["tz"] else SHANGHAI
+        day = int(match["day"] or match["day2"])
         try:
-            value = datetime(int(match["year"]), month, int(match["day"]), h, m, s, tzinfo=zone)
+            value = datetime(int(match["year"]), month, day, h, m, s, tzinfo=zone)
         except ValueError:
             return None
         return value.astimezone(SHANGHAI), match["raw"]
     match = ISO_DATE_TEXT_RE.match(text)
-    if match:
+    if match and match["tz"]:
+        raw = match["raw"]
+        sep = match["sep"]
+        iso_text = (raw[:10].replace(sep, "-") + raw[10:]).replace("Z", "+00:00")
         try:
-            value = datetime(int(match["year"]), int(match["month"]), int(match["day"]),
-                             int(match["hour"] or 0), int(match["minute"] or 0),
-                             int(match["second"] or 0), tzinfo=SHANGHAI)
+            zoned = datetime.fromisoformat(iso_text)
+        except ValueError:
+            return None
+        return zoned.astimezone(SHANGHAI), match["raw"]
+    match = match or DMY_DATE_TEXT_RE.match(text)
+    if match:
+        day, month = int(match["day"]), int(match["month"])
+        if month > 12 >= day:
+            day, month = month, day  # "08/28/2025": month first
+        try:
+            value = datetime(int(match["year"]), month, day, int(match["hour"] or 0),
+                             int(match["minute"] or 0), int(match["second"] or 0),
+                             tzinfo=SHANGHAI)
         except ValueError:
             return None
         return value, match["raw"]
+    return None
+
+
+def date_line_parts(text: str) -> list[str]:
+    """A header line, then its parts when it also names an author or a category
+    ("By SMM News | Aug 28, 2025 14:10", "3 hours ago · Copper")."""
+    if len(text) > _MAX_DATE_LINE or not DATE_LINE_SEPARATOR_RE.search(text):
+        return [text]
+    parts = DATE_LINE_SEPARATOR_RE.split(text)
+    # More parts is a row of values ("… | 20,610 | -40 | yuan/mt | Mar 20,2026"), not a header.
+    return [text, *parts] if len(parts) <= _MAX_DATE_LINE_PARTS else [text]
+
+
+def parse_date_line(text: str, now: datetime | None = None) -> tuple[datetime, str] | None:
+    """A header line's date: in a fixed form, else (given `now`) relative; the whole line
+    first, then its parts."""
+    parts = date_line_parts(text)
+    for part in parts:
+        parsed = parse_header_date(part)
+        if parsed:
+            return parsed
+    if now is None:
+        return None
+    for part in parts:
+        relative = parse_relative(part, now)
+        if relative is not None:
+            return relative, part.strip()
     return None
 
 
@@ -132,10 +177,16 @@ def split_trailing_time(text: str) -> tuple[str, str | None]:
     return (match["text"], match["time"]) if match else (text, None)
 
 
+def is_relative_time(text: str) -> bool:
+    text = text.strip()
+    return bool(RELATIVE_TIME_RE.match(text) or JUST_NOW_RE.match(text))
+
+
 def is_time_line(text: str) -> bool:
     text = text.strip()
     return bool(HEADER_DATE_RE.match(text) or RELATIVE_TIME_RE.match(text)
-                or JUST_NOW_RE.match(text))
+                or JUST_NOW_RE.match(text) or ISO_DATE_TEXT_RE.match(text)
+                or DMY_DATE_TEXT_RE.match(text))
 
 
 def parse_fuzzy(text: str) -> datetime | None:

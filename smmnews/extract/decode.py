@@ -88,8 +88,9 @@ def decode_page(body: bytes, declared_encoding: str | None = None) -> str:
         raise BadPage("binary", "the content has NUL bytes: not a text page")
     if not _TAG_RE.search(body[:65536]):
         raise BadPage("not_html", "no HTML markup in the first 64 KiB")
-    if not _CLOSING_TAG_RE.search(body[-65536:]):
-        raise BadPage("truncated", "the page ends before </body> or </html>")
+    if not _CLOSING_TAG_RE.search(body[-65536:]) and not body.rstrip().endswith(b">"):
+        # HTML may omit </body> and </html>; a page cut in transfer ends mid-text or mid-tag.
+        raise BadPage("truncated", "the page ends mid-text, before </body> or </html>")
     if (reason := pathological(body)) is not None:
         raise BadPage("pathological", reason)
     if charset_mismatch(body, declared_encoding):

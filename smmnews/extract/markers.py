@@ -39,6 +39,12 @@ BLOCK_TAGS = frozenset(
 HOME_CRUMB = "Home"
 # Site icons inside the text (the date line's clock picture) are not article images.
 ICON_ALT = "icon"
+# class/id words of a lead shown above the text ("summary___3xYz", "article__summary--v2");
+# whole words only ("lead" is also a metal, so it is not one).
+SUMMARY_HINT_RE = re.compile(r"(?:^|[\s_-])(?:summary|abstract|excerpt|standfirst|intro)"
+                             r"(?:$|[\s_-])", re.IGNORECASE)
+# Inline styles that hide an element (desktop/mobile variants of one header ship together).
+HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # class/id/aria-label fragment of breadcrumb trails ("breadcrumb___3xK", "crumbs").
 BREADCRUMB_HINT = "crumb"
 
@@ -46,14 +52,30 @@ BREADCRUMB_HINT = "crumb"
 TITLE_META = (("og", "og:title"), ("twitter", "twitter:title"))
 DESCRIPTION_META = (("og", "og:description"), ("meta", "description"))
 PUBLISHED_META = (("article_meta", "article:published_time"), ("itemprop", "datepublished"),
-                  ("pubdate_meta", "pubdate"))
+                  ("pubdate_meta", "pubdate"), ("pubdate_meta", "publishdate"),
+                  ("pubdate_meta", "publish_date"), ("pubdate_meta", "publish-date"),
+                  ("pubdate_meta", "og:published_time"), ("pubdate_meta", "dc.date.issued"),
+                  ("pubdate_meta", "dcterms.created"), ("pubdate_meta", "parsely-pub-date"),
+                  ("pubdate_meta", "sailthru.date"))
 NEXT_DATA_CSS = "script#__NEXT_DATA__::text"
 JSONLD_CSS = "script[type='application/ld+json']::text"
+# A <time datetime> that shows nothing: page metadata, not a line of the page.
+EMPTY_TIME_XPATH = "(//time[@datetime][not(normalize-space())])[1]/@datetime"
 # Keys an SSR data blob may use for the article (Next.js on news.smm.cn uses "date"/"author").
 NEXT_TITLE_KEYS = ("title", "headline", "newsTitle")
 NEXT_DATE_KEYS = ("publishTime", "publish_time", "publishedAt", "datePublished", "pubTime",
                   "date", "createTime")
 NEXT_SUMMARY_KEYS = ("summary", "description", "abstract", "brief")
+# The article text in a state blob (HTML from the content API, or JSON-LD's plain articleBody).
+BLOB_BODY_KEYS = ("content", "contentHtml", "newsContent", "body", "html", "articleBody")
+BLOB_SOURCE_KEYS = ("source", "sourceOrganization", "sourceName")
+# Inline scripts that assign a client-side state: `window.__NUXT__=…;`,
+# `window.__INITIAL_STATE__ = …;` (JSON literals; function-wrapped states are not read).
+STATE_ASSIGNMENT_RE = re.compile(
+    r"^\s*(?:window\.|var\s+|self\.)?(?P<name>__[A-Z][A-Z0-9_]*__)\s*=\s*(?P<json>[\[{].*?)\s*;?\s*$",
+    re.S,
+)
+
 
 # --- Title ---------------------------------------------------------------------------------------
 
@@ -66,6 +88,8 @@ TITLE_SUFFIXES = (
     " | SMM",
     " - SMM",
 )
+# Separators before a site name in a title ("<headline> | SMM News").
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ")
 TITLE_TAG_RE = re.compile(r"[\[【]([^\]】\[【]{2,120})[\]】]")
 # A title "as displayed" never looks like these (site names, section names).
 NON_TITLES = frozenset({"shanghai metals market", "smm", "metals news", "news", "metal news"})
@@ -75,9 +99,15 @@ NON_TITLES = frozenset({"shanghai metals market", "smm", "metals news", "news", 
 MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # "Published: Feb 5, 2026 19:36", "iconNov 17, 2025 13:09", "Jul 31,2017", "Aug 02, 2024 17:11",
 # "• Jan 19, 2026, at 11:55 am", "- Sep 11, 2024, at 9:44 am", "Nov 19, 2015 09:23 GMT".
+# Words a page may put before its date: "Published:", "Posted on", "Release time:".
+DATE_PREFIX = (r"(?:(?:Published|Posted|Released|Release time|Publish time|Date|Time)"
+               r"(?:\s+(?:on|at))?\s*[:：]?\s*|icon\s*|[•·\-–]\s*)?")
+# Separators between the parts of a header line ("By SMM News | Aug 28, 2025 14:10").
+DATE_LINE_SEPARATOR_RE = re.compile(r"\s+[|·•]\s+")
 HEADER_DATE_RE = re.compile(
-    r"^(?:Published:\s*|icon\s*|[•·\-–]\s*|Date:\s*)?"
-    r"(?P<raw>(?P<mon>" + MONTHS + r")\s*(?P<day>\d{1,2}),\s*(?P<year>\d{4})"
+    r"^" + DATE_PREFIX
+    + r"(?P<raw>(?:(?P<mon>" + MONTHS + r")\s*(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,\s*|\s+)"
+    r"|(?P<day2>\d{1,2})\s+(?P<mon2>" + MONTHS + r"),?\s+)(?P<year>\d{4})"
     r"(?:,?\s*(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"\s*(?P<ampm>[ap]\.?m\.?)?)?(?:\s*(?P<tz>GMT|UTC))?)"
     # Some renderings glue the source onto the date line: "Mar 20, 2026 08:36Source:SMM".
@@ -85,20 +115,33 @@ HEADER_DATE_RE = re.compile(
     re.IGNORECASE,
 )
 ISO_DATE_TEXT_RE = re.compile(
-    r"^(?:Published:\s*)?(?P<raw>(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
-    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?)$"
+    r"^" + DATE_PREFIX
+    + r"(?P<raw>(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
+    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\.\d+)?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?)$"
+)
+# "28/08/2025 14:10", "28.08.2025": day first, as Chinese and European sites write it (a
+# first number that cannot be a day's month, "08/28/2025", is read month first).
+DMY_DATE_TEXT_RE = re.compile(
+    r"^" + DATE_PREFIX
+    + r"(?P<raw>(?P<day>\d{1,2})(?P<sep>[/.])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4})"
+    r"(?:\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?)$"
 )
 TIME_UNITS = r"sec|second|min|minute|hour|hr|day|week|month|year"
 RELATIVE_TIME_RE = re.compile(
     r"^(?P<n>\d+|an?|one)\s*(?P<unit>" + TIME_UNITS + r")s?\s+ago$", re.IGNORECASE)
 # "Headline 2 hours ago": list items glue a title and its time into one line.
 TRAILING_TIME_RE = re.compile(
-    r"^(?P<text>.+?)\s+(?P<time>(?:\d+|an?)\s*(?:" + TIME_UNITS + r")s?\s+ago|" + MONTHS
+    r"^(?P<text>.+?)(?:\s+[·|•–—-])?\s+(?P<time>(?:\d+|an?)\s*(?:" + TIME_UNITS + r")s?\s+ago|"
+    + MONTHS
     + r"\s*\d{1,2},\s*\d{4}(?:,?\s*(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]m)?)?)$",
     re.IGNORECASE,
 )
 JUST_NOW_RE = re.compile(r"^(?:just now|moments? ago)$", re.IGNORECASE)
 SOURCE_LINE_RE = re.compile(r"^(?:[•·\-–]\s*)?\(?Source\s*[:：]\s*(?P<source>[\w .&-]{2,40}?)\)?$")
+# An author line under the header ("By Lemon Zhao", "Author: Lemon Zhao"): not article text.
+BYLINE_RE = re.compile(r"^(?:By|Author|Editor|Reporter|Written by)\s*[:：]?\s+"
+                       r"[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}$")
 HEADER_SOURCE_BULLET_RE = re.compile(r"^[•·\-–]\s*(?P<source>SMM)$")
 # SMM states no zone: its times are Shanghai time (UTC+8, no DST since 1991).
 SITE_TIMEZONE = "Asia/Shanghai"
@@ -119,21 +162,27 @@ DATELINE_RES = (
 # --- Boilerplate (docs/site.md, "Boilerplate") ---------------------------------------------------
 
 DISCLAIMER_PREFIX = "Data Source Statement:"
+# Headings of related-news blocks (wording of the site and of common CMS templates).
+RELATED_HEADINGS = (
+    "Related News", "More popular news", "Related Price", "Related Articles?", "Recommended News",
+    "Related Reading", "Related Stories", "Related Posts", "Related Content", "More Related News",
+    "You May Also Like", "You Might Also Like", "Recommended for You", "Recommended Reading",
+    "Further Reading", "Read Also", "See Also", "Related",
+)
+_RELATED_HEADING = r"(?:" + "|".join(RELATED_HEADINGS) + r")\s*[:：]?$"
 # Lines that end the article text: everything after them is disclaimer, contacts or related news.
 CUT_MARKERS = (
     r"Data Source Statement\s*:", r"For queries,? please contact", r"For any inquiries",
     r"For news cooperation", r"For more information on how to access our research reports",
-    r"Related News$", r"Related news$", r"More popular news$", r"Related Price$",
-    r"Related Articles?$", r"Recommended News$",
+    *(heading + r"\s*[:：]?$" for heading in RELATED_HEADINGS),
 )
 CUT_MARKER_RE = re.compile("^(?:" + "|".join(CUT_MARKERS) + ")", re.IGNORECASE)
 # Every cut marker starts with one of these letters: a cheap test most blocks fail.
 CUT_INITIALS = frozenset(c for m in CUT_MARKERS for c in (m[0].lower(), m[0].upper()))
-RELATED_HEADING_RE = re.compile(
-    r"^(?:Related News|More popular news|Related Price|Related Articles?|Recommended News"
-    r"|Related Reading)$",
-    re.IGNORECASE,
-)
+RELATED_HEADING_RE = re.compile(r"^" + _RELATED_HEADING, re.IGNORECASE)
+# A related item's summary has at least this many words: shorter texts are labels (category
+# chips, "SMM", "Copper").
+RELATED_SUMMARY_MIN_WORDS = 4
 READ_MORE_RE = re.compile(r"^(?:Read More|More|View More|Load More|More News)\s*[>›»]*$", re.I)
 # Contact lines; each yields (name, e-mails).
 CONTACT_RES = (
@@ -161,6 +210,12 @@ PROMO_RES = (
     re.compile(r"^Click (?:here )?(?:for details|to view)", re.I),
 )
 PROMO_RE = re.compile("|".join(f"(?:{p.pattern})" for p in PROMO_RES), re.IGNORECASE)
+# A promo link glued to the end of a body paragraph ("... next week.》Click to view prices").
+INLINE_PROMO_RE = re.compile(r"\s*》[^》]{1,160}$")
+# The Data Source Statement ends with this; a statement split over several lines continues
+# until it does.
+DISCLAIMER_END_RE = re.compile(r"recommendations?\.\s*$", re.IGNORECASE)
+DISCLAIMER_MAX_LINES = 6
 # Site chrome and share widgets (docs/site.md, "Boilerplate", and common footers).
 CHROME_LINES = frozenset(
     s.casefold()
@@ -172,7 +227,8 @@ CHROME_LINES = frozenset(
         "Email", "Print", "Copy link", "Back to top", "SMM Events & Webinars", "All", "No Data",
         "Read More", "Metals News", "smm insight", "Home", "Metal News", "News", "Subscribe",
         "Contact Us", "About Us", "Privacy Policy", "Terms of Service", "English", "中文",
-        "Related Price",
+        "Related Price", "Advertisement", "Download the SMM App", "Open in App",
+        "Download App", "Get the App", "Accept", "Accept All", "Reject",
     )
 )
 CHROME_RES = (
@@ -183,6 +239,12 @@ CHROME_RES = (
     re.compile(r"\buses? cookies\b|\buse of cookies\b|\bcookie policy\b", re.I),
     re.compile(r"^Share(?: to| this| on)?:?(?:\s*(?:Facebook|Twitter|X|LinkedIn|WhatsApp|WeChat"
                r"|Email|Weibo)\b)+$", re.I),
+    # View and read counters: "1,234 views", "Views: 2.3k", "Read 2,301".
+    re.compile(r"^(?:\d[\d,.]*\s*[kKmM]?\+?\s*(?:views?|reads?|readers)"
+               r"|(?:views?|reads?|page views)\s*[:：]?\s*\d[\d,.]*\s*[kKmM]?\+?)$", re.I),
+    # "Updated: 2026-06-12 22:52:00": an edit time, never the publication date.
+    re.compile(r"^(?:Last\s+)?(?:Updated|Modified|Edited)(?:\s+(?:on|at))?\s*[:：]?\s*"
+               r"(?:\d|" + MONTHS + r")[\w ,.:/-]{0,40}$", re.I),
 )
 CHROME_MAX_CHARS = 400
 CHROME_RE = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_RES), re.IGNORECASE)

@@ -15,11 +15,12 @@ from typing import Any
 
 from parsel import Selector
 
+from smmnews.extract.blobs import state_blobs, walk
 from smmnews.extract.dates import parse_epoch, parse_iso
 from smmnews.extract.markers import (
     DESCRIPTION_META,
+    EMPTY_TIME_XPATH,
     JSONLD_CSS,
-    NEXT_DATA_CSS,
     NEXT_DATE_KEYS,
     NEXT_SUMMARY_KEYS,
     NEXT_TITLE_KEYS,
@@ -29,7 +30,6 @@ from smmnews.extract.markers import (
 
 _ARTICLE_TYPES = frozenset({"newsarticle", "article", "reportagenewsarticle", "blogposting",
                             "analysisnewsarticle", "webpage"})
-_MAX_BLOB_NODES = 20_000
 
 
 @dataclass(slots=True)
@@ -82,34 +82,20 @@ def _read_jsonld(sel: Selector, meta: Metadata) -> None:
             _add_text(meta.descriptions, "jsonld", obj.get("description"))
 
 
-def _walk_blob(data: Any) -> Iterator[dict[str, Any]]:
-    """Dicts of a data blob, breadth first and bounded (blobs can be megabytes)."""
-    queue: list[Any] = [data]
-    seen = 0
-    while queue and seen < _MAX_BLOB_NODES:
-        node = queue.pop(0)
-        seen += 1
-        if isinstance(node, dict):
-            yield node
-            queue.extend(v for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            queue.extend(v for v in node if isinstance(v, dict | list))
-
-
-def _read_next_data(sel: Selector, meta: Metadata) -> None:
-    blob = _load_json(sel.css(NEXT_DATA_CSS).get())
-    if blob is None:
-        return
-    for node in _walk_blob(blob):
-        title = next((node[k] for k in NEXT_TITLE_KEYS if isinstance(node.get(k), str)), None)
-        date = next((node[k] for k in NEXT_DATE_KEYS if node.get(k)), None)
-        if title and date:
-            _add_title(meta, "next_data", title)
-            _add_date(meta, "next_data", date)
-            summary = next((node[k] for k in NEXT_SUMMARY_KEYS if isinstance(node.get(k), str)),
-                           None)
-            _add_text(meta.descriptions, "next_data", summary)
-            return
+def _read_state_blobs(sel: Selector, meta: Metadata) -> None:
+    """Title, date and summary of the first article-like node of the page's state blobs."""
+    for blob in state_blobs(sel):
+        for node in walk(blob):
+            title = next((node[k] for k in NEXT_TITLE_KEYS if isinstance(node.get(k), str)),
+                         None)
+            date = next((node[k] for k in NEXT_DATE_KEYS if node.get(k)), None)
+            if title and date:
+                _add_title(meta, "next_data", title)
+                _add_date(meta, "next_data", date)
+                summary = next((node[k] for k in NEXT_SUMMARY_KEYS
+                                if isinstance(node.get(k), str)), None)
+                _add_text(meta.descriptions, "next_data", summary)
+                return
 
 
 def _add_text(target: list[tuple[str, str]], source: str, value: Any) -> None:
@@ -145,13 +131,15 @@ def _meta_tags(sel: Selector) -> dict[str, str]:
 def read_metadata(sel: Selector) -> Metadata:
     meta = Metadata()
     _read_jsonld(sel, meta)
-    _read_next_data(sel, meta)
+    _read_state_blobs(sel, meta)
     tags = _meta_tags(sel)
     for source, key in TITLE_META:
         _add_title(meta, source, tags.get(key))
     for source, key in PUBLISHED_META:
         _add_date(meta, source, tags.get(key))
-    _add_date(meta, "time_element", sel.xpath("(//time/@datetime)[1]").get())
+    # A shown <time datetime> is read with the header's date line (segment.py): the first
+    # <time> of a page may be a related item's or a ticker's. An empty one is metadata.
+    _add_date(meta, "time_element", sel.xpath(EMPTY_TIME_XPATH).get())
     for source, key in DESCRIPTION_META:
         _add_text(meta.descriptions, source, tags.get(key))
     title = sel.xpath("(//title)[1]/text()").get()

@@ -9,7 +9,7 @@ after the header.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from smmnews.extract.blocks import Block, Page
@@ -18,13 +18,24 @@ from smmnews.extract.boilerplate import (
     is_chrome,
     is_cut_marker,
     is_disclaimer,
+    is_disclaimer_complete,
     is_feedback_phone,
     is_promo,
     is_site_suffix_line,
     merge_contacts,
+    strip_inline_promo,
 )
-from smmnews.extract.dates import match_dateline, parse_header_date
+from smmnews.extract.dates import (
+    date_line_parts,
+    is_relative_time,
+    is_time_line,
+    match_dateline,
+    parse_header_date,
+)
 from smmnews.extract.markers import (
+    BYLINE_RE,
+    DISCLAIMER_MAX_LINES,
+    DISCLAIMER_PREFIX,
     HEADER_DATE_RE,
     HEADER_SOURCE_BULLET_RE,
     HOME_CRUMB,
@@ -48,6 +59,11 @@ HEADER_MAX_GAP = 8
 # An L4 (a) page has its header after the body: fewer words than this after the header.
 EMPTY_REGION_WORDS = 25
 BODY_FIRST_MIN_WORDS = 60
+# A <time> element makes a line the date line only in a line this short ("Published: <time>").
+DATE_LINE_MAX_WORDS = 8
+# A short text after the header is the article (a summary-only page) unless at least this
+# much text stands before the title.
+MIN_TEXT_BEFORE_WORDS = 12
 _CRUMB_SEPARATORS = ("/", ">", "»", "›", "|")
 _TAG_MAX_WORDS = 4
 
@@ -60,6 +76,7 @@ class Segments:
     body_links: list[str] = field(default_factory=list)
     summaries: list[str] = field(default_factory=list)
     date_line: str | None = None
+    date_attr: str | None = None  # the date line's <time datetime> value
     source: str | None = None
     disclaimer: str | None = None
     contacts: list[Contact] = field(default_factory=list)
@@ -79,19 +96,35 @@ def _header_source(text: str) -> str | None:
     return _source_of(text) or ("SMM" if text == "SMM" else None)
 
 
+def _is_date_line(block: Block) -> bool:
+    """A date line: a date in a fixed form, a relative time ("3 hours ago"), or a short line
+    around a <time datetime> element."""
+    # Table rows ("… | yuan/mt | Mar 20,2026") are values, never a header line in parts.
+    parts = [block.text] if block.kind == "row" else date_line_parts(block.text)
+    return bool(any(parse_header_date(part) or is_relative_time(part) for part in parts)
+                or (block.datetime and len(block.text.split()) <= DATE_LINE_MAX_WORDS))
+
+
 def _header(blocks: list[Block], title: str | None) -> tuple[int | None, int | None]:
     """Indices of the displayed title and the date line that belongs to it."""
     key = title_key(title) if title else None
     titles = [i for i, b in enumerate(blocks) if key and title_key(b.text) == key and not b.crumb]
-    dates = [i for i, b in enumerate(blocks) if not b.chrome and parse_header_date(b.text)]
-    pairs = [(d - t, t, d) for t in titles for d in dates if 0 < d - t <= HEADER_MAX_GAP]
+    dates = [i for i, b in enumerate(blocks) if not b.chrome and _is_date_line(b)]
+    cut = next((i for i, b in enumerate(blocks) if is_cut_marker(b.text)), len(blocks))
+    # The header's date stands right under the title: not past the article text's end, not
+    # below a paragraph of text (related-news times, sign-off dates).
+    pairs = [(d - t, t, d) for t in titles for d in dates
+             if 0 < d - t <= HEADER_MAX_GAP and not (t < cut < d)
+             and _words(blocks[t + 1:d]) < EMPTY_REGION_WORDS]
     if pairs:
         _, t, d = min(pairs)
         return t, d
     first_title = titles[0] if titles else None
-    cut = next((i for i, b in enumerate(blocks) if is_cut_marker(b.text)), len(blocks))
     after = first_title if first_title is not None else -1
     date = next((d for d in dates if after < d < cut), None)
+    if date is not None and first_title is not None and _words(
+            blocks[first_title + 1:date]) >= EMPTY_REGION_WORDS:
+        date = None  # a date below the article text (a sign-off) is not the header's
     return first_title, date
 
 
@@ -124,15 +157,20 @@ def _region(blocks: list[Block], title_at: int | None, date_at: int | None) -> t
         method = "dateline" if start else "page"
     else:
         start, method = header_end + 1, "header"
-        while start < len(blocks) and (_source_of(blocks[start].text) or is_chrome(blocks[start])):
+        while start < len(blocks) and (_source_of(blocks[start].text) or is_chrome(blocks[start])
+                                       or BYLINE_RE.match(blocks[start].text)):
             start += 1
     end = _cut(blocks, start, len(blocks))
     words = _words(blocks[start:end])
     if header_end is not None and title_at is not None:
         first = next((i for i in range(title_at) if not is_chrome(blocks[i])), title_at)
         before_end = _cut(blocks, first, title_at)
-        before = _words(blocks[first:before_end])
-        if words < EMPTY_REGION_WORDS or (before >= BODY_FIRST_MIN_WORDS and before >= 3 * words):
+        # Trails ending in the title and bare time lines (tickers) are no article text.
+        title = blocks[title_at].text
+        before = _words([b for b in blocks[first:before_end]
+                         if not b.text.endswith(title) and not is_time_line(b.text)])
+        if ((words < EMPTY_REGION_WORDS and before > max(words, MIN_TEXT_BEFORE_WORDS))
+                or (before >= BODY_FIRST_MIN_WORDS and before >= 3 * words)):
             return first, before_end, "body_first"
     return start, end, method
 
@@ -168,11 +206,27 @@ class _Collector:
         self.title_key = title_key(title) if title else None
         self.kept: list[Block] = []
         self.inline_related: list[Block] = []
+        self.open_disclaimer = False
 
     def take(self, block: Block) -> None:
-        text = block.text
+        at = block.text.find(DISCLAIMER_PREFIX)
+        if at > 0:
+            # The statement glued to the last paragraph: two blocks, text and statement.
+            self.take(replace(block, text=block.text[:at].rstrip(), chrome_verdict=None))
+            self.take(replace(block, text=block.text[at:], chrome_verdict=None))
+            return
+        text = strip_inline_promo(block.text)
+        if text != block.text:
+            block = replace(block, text=text, chrome_verdict=None)
+        if self.open_disclaimer and self.seg.disclaimer:
+            # The statement split over several lines: continue it until its last word.
+            self.seg.disclaimer = f"{self.seg.disclaimer} {text}"
+            self.open_disclaimer = not is_disclaimer_complete(self.seg.disclaimer)
+            return
         if is_disclaimer(text):
-            self.seg.disclaimer = self.seg.disclaimer or text
+            if self.seg.disclaimer is None:
+                self.seg.disclaimer = text
+                self.open_disclaimer = not is_disclaimer_complete(text)
             return
         found = contacts_in(text)
         if found is not None:
@@ -212,31 +266,56 @@ def _shown_summary(body: list[Block]) -> list[str]:
     """A lead shown once above the body in its own container (not repeated in the text)."""
     if len(body) < 3:
         return []
-    lead, first, second = body[0], body[1], body[2]
-    if (lead.container != first.container and first.container == second.container
-            and not lead.is_heading and len(lead.text.split()) >= 8
-            and not match_dateline(lead.text)):
+    lead = body[0]
+    if lead.is_heading or len(lead.text.split()) < 8:
+        return []
+    if lead.lead and not body[1].lead:
+        return [lead.text]  # its element is named a summary
+    # The text's own blocks share containers (lists and tables bring their own); the lead
+    # sits in none of them.
+    later = [b.container for b in body[1:]]
+    if lead.container not in later and len(set(later)) < len(later):
         return [lead.text]
     return []
 
 
 def _tail(blocks: list[Block], seg: Segments, skip: range, base_url: str, now: datetime,
-          stop_at: int | None) -> None:
+          stop_at: int | None, labels: dict[str, str]) -> None:
     """Disclaimer, contacts and related news outside the body region."""
+    continued = -1
     for index, block in enumerate(blocks):
-        if index in skip:
+        if index in skip or index <= continued:
             continue
         if is_disclaimer(block.text):
-            seg.disclaimer = seg.disclaimer or block.text
+            text, continued = _whole_disclaimer(blocks, index)
+            seg.disclaimer = seg.disclaimer or text
         elif (found := contacts_in(block.text)) is not None:
             seg.contacts += found
         elif seg.source is None and not block.chrome and (source := _source_of(block.text)):
             seg.source = source
         if RELATED_HEADING_RE.match(block.text):
+            # A related block placed before the body (a sidebar first in DOM order) ends
+            # where the body starts.
             end = next((j for j in range(index + 1, len(blocks))
-                        if is_cut_marker(blocks[j].text) or j == stop_at), len(blocks))
+                        if is_cut_marker(blocks[j].text) or j in (stop_at, skip.start)),
+                       len(blocks))
             seg.related = merge_related(seg.related,
-                                        parse_related(blocks[index + 1:end], base_url, now))
+                                        parse_related(blocks[index + 1:end], base_url, now,
+                                                      block, labels))
+
+
+def _whole_disclaimer(blocks: list[Block], index: int) -> tuple[str, int]:
+    """The statement starting at `index`, joined over the lines it was split into; and the
+    index of its last line."""
+    text, last = blocks[index].text, index
+    for later in range(index + 1, min(len(blocks), index + DISCLAIMER_MAX_LINES)):
+        if is_disclaimer_complete(text):
+            break
+        line = blocks[later].text
+        if is_cut_marker(line) or contacts_in(line) is not None:
+            break
+        text, last = f"{text} {line}", later
+    return text, last
 
 
 def _header_summary(blocks: list[Block], date_at: int | None, stop: int) -> list[str]:
@@ -258,6 +337,7 @@ def segment(page: Page, title: str | None, base_url: str, now: datetime) -> Segm
     title_at, date_at = _header(blocks, title)
     if date_at is not None:
         seg.date_line = blocks[date_at].text
+        seg.date_attr = blocks[date_at].datetime
         glued = HEADER_DATE_RE.match(seg.date_line)
         if glued and glued["source"]:
             seg.source = glued["source"].strip()
@@ -284,7 +364,7 @@ def segment(page: Page, title: str | None, base_url: str, now: datetime) -> Segm
     seg.body_rows = [b for b in kept if b.kind == "row"]
     seg.body_span = (start, end)
     _tail(blocks, seg, range(start, end), base_url, now, title_at if title_at and title_at > end
-          else None)
+          else None, page.link_labels)
     seg.related = merge_related(related_from_links(collector.inline_related, base_url),
                                 seg.related, related_from_images(page.images, base_url))
     seg.contacts = merge_contacts(seg.contacts)
