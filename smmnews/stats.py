@@ -14,7 +14,8 @@ BAD_PAGE = PREFIX + "bad_page/"
 DISCOVERY = PREFIX + "discovery/"
 # The first path part of the keys counted as faults in the summary (bad input of every kind).
 FAULT_KINDS = ("http", "fetch_failed", "bad_page", "not_article", "robots_forbidden",
-               "redirected_away", "sweep")
+               "redirected_away", "redirect_loop", "sweep", "charset", "sitemap_limit",
+               "offsite", "scheme", "ignored")
 
 ERRORS = PREFIX + "errors"
 REVISED = PREFIX + "revised"
