@@ -337,12 +337,16 @@ class AtomicFileFeedStorage:
                            "JOBDIR and output) to resume and publish %s", self.part, self.path)
             return
         crash_point("before_rename")
+        # Marked before the rename: a run killed between the rename and the mark would leave
+        # the next run replacing a file nobody was handed, whose records reconcile commits.
+        # Killed before the rename, the part is still there and the next run resumes it.
+        locks.mark(self.path, locks.PUBLISHED)
         try:
             publish(self.part, self.path)
         except OSError as exc:
+            locks.mark(self.path, locks.RUNNING)
             self.fail("output", f"cannot publish {self.part} as {self.path}: {os_cause(exc)}")
             return
-        locks.mark(self.path, locks.PUBLISHED)
         crash_point("after_rename")
         if self.state is not None:
             self.commit_written()
