@@ -231,12 +231,11 @@ CHROME_LINES = frozenset(
         "Download App", "Get the App", "Accept", "Accept All", "Reject",
     )
 )
-CHROME_RES = (
+# Anchored at the line's start: tried once, with match(), at position 0.
+CHROME_LINE_RES = (
     re.compile(r"^(?:Copyright|©)", re.I),
     re.compile(r"^\+?\d[\d\s()-]{7,}$"),
-    re.compile(r"[\u4e00-\u9fff]{4,}"),  # ICP licence lines and other Chinese-only chrome
     re.compile(r"^\[email(?:\s|\u00a0)protected\]$"),
-    re.compile(r"\buses? cookies\b|\buse of cookies\b|\bcookie policy\b", re.I),
     re.compile(r"^Share(?: to| this| on)?:?(?:\s*(?:Facebook|Twitter|X|LinkedIn|WhatsApp|WeChat"
                r"|Email|Weibo)\b)+$", re.I),
     # View and read counters: "1,234 views", "Views: 2.3k", "Read 2,301".
@@ -246,8 +245,14 @@ CHROME_RES = (
     re.compile(r"^(?:Last\s+)?(?:Updated|Modified|Edited)(?:\s+(?:on|at))?\s*[:：]?\s*"
                r"(?:\d|" + MONTHS + r")[\w ,.:/-]{0,40}$", re.I),
 )
+CHROME_LINE_RE = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_LINE_RES), re.IGNORECASE)
+# Anywhere in the line: searched only when the line holds a CJK character at all.
+CHROME_CJK_RE = re.compile(r"[\u4e00-\u9fff]{4,}")  # ICP licence lines, Chinese-only chrome
+# Anywhere in the line: searched only when the casefolded line contains CHROME_COOKIE_NEEDLE
+# (every match of the pattern does, so the needle test never loses one).
+CHROME_COOKIE_RE = re.compile(r"\buses? cookies\b|\buse of cookies\b|\bcookie policy\b", re.I)
+CHROME_COOKIE_NEEDLE = "cookie"
 CHROME_MAX_CHARS = 400
-CHROME_RE = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_RES), re.IGNORECASE)
 # A block whose text is mostly link text and shorter than this is navigation, not article text.
 NAV_LINK_RATIO = 0.8
 NAV_MAX_WORDS = 12
