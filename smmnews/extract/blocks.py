@@ -124,8 +124,10 @@ class _Walker:
         self.elements = 0  # numbering, not id(): lxml proxies die and their ids get reused
         self.kind: str | None = None
         self.anchors: list[str | None] = []
-        # element -> (chrome, crumb, lead) flags it opened
-        self.flagged: dict[Any, tuple[bool, bool, bool]] = {}
+        # Per open element, in step with `path`: the (chrome, crumb, lead) flags it opened, or
+        # None (most elements). A stack, not a dict keyed by element: hashing an lxml proxy on
+        # every end event cost more than the flags themselves.
+        self.flagged: list[tuple[bool, bool, bool] | None] = []
         self.chrome = 0
         self.crumb = 0
         self.lead = 0
@@ -251,10 +253,12 @@ class _Walker:
             value = el.get("class") if tag in BLOCK_TAGS and "class" in names else None
             lead = bool(value and SUMMARY_HINT_RE.search(value))
         if chrome or crumb or lead:
-            self.flagged[el] = (chrome, crumb, lead)
+            self.flagged.append((chrome, crumb, lead))
             self.chrome += chrome
             self.crumb += crumb
             self.lead += lead
+        else:
+            self.flagged.append(None)
         if self.piece_parts:
             self.cut_piece()
         self.numbered += 1
@@ -275,18 +279,18 @@ class _Walker:
         self.add_text(el.text)
         return True
 
-    def end(self, el: Any, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if self.piece_parts:
             self.cut_piece()
-        if self.path:
-            self.path.pop()
+        # Every element whose start returned True pushed one path number and one flag entry.
+        self.path.pop()
+        flags = self.flagged.pop()
         if tag in BLOCK_TAGS:
             self.flush()
             self.kind_stack.pop()
             self.element_stack.pop()
         if tag == "a" and self.anchors:
             self.anchors.pop()
-        flags = self.flagged.pop(el, None)
         if flags is not None:
             self.chrome -= flags[0]
             self.crumb -= flags[1]
@@ -318,7 +322,9 @@ def linearise(root: Any) -> Page:
         if el is skipped:
             skipped = None
         else:
-            walker.end(el, tag)
-        walker.add_text(el.tail)
+            walker.end(tag)
+        tail = el.tail
+        if tail:  # most elements have none: no call for them
+            walker.add_text(tail)
     walker.flush()
     return walker.page
