@@ -58,6 +58,24 @@ class Block:
     pieces: tuple[Piece, ...] = ()
     table: int = 0  # rows of one <table> share a number (1, 2, ...): tables stay apart
     datetime: str | None = None  # a <time datetime="..."> inside the block
+    # Segmenting asks for the title key and the word count of the same blocks many times
+    # (every title/date pair, every region tried); computed once on first use. Not init
+    # fields, so a `replace(block, text=...)` copy starts without them.
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
+    _words: int = field(default=-1, init=False, repr=False, compare=False)
+
+    @property
+    def key(self) -> str:
+        """The text's title key (see `title_key`)."""
+        if self._key is None:
+            self._key = title_key(self.text)
+        return self._key
+
+    @property
+    def words(self) -> int:
+        if self._words < 0:
+            self._words = len(self.text.split())
+        return self._words
 
     @property
     def link_ratio(self) -> float:
@@ -84,6 +102,11 @@ class Page:
     # href -> the first label a link carries besides its text (title=, aria-label=, img alt=):
     # the headline of a related item whose visible text is only "Read More".
     link_labels: dict[str, str] = field(default_factory=dict)
+
+
+def title_key(text: str) -> str:
+    """Texts equal up to case and whitespace share a key."""
+    return " ".join(text.casefold().split())
 
 
 def collapse(text: str) -> str:
