@@ -57,10 +57,15 @@ PUBLISHED_META = (("article_meta", "article:published_time"), ("itemprop", "date
                   ("pubdate_meta", "og:published_time"), ("pubdate_meta", "dc.date.issued"),
                   ("pubdate_meta", "dcterms.created"), ("pubdate_meta", "parsely-pub-date"),
                   ("pubdate_meta", "sailthru.date"))
-NEXT_DATA_CSS = "script#__NEXT_DATA__::text"
 JSONLD_CSS = "script[type='application/ld+json']::text"
-# A <time datetime> that shows nothing: page metadata, not a line of the page.
-EMPTY_TIME_XPATH = "(//time[@datetime][not(normalize-space())])[1]/@datetime"
+# The per-page path finds its scripts by a tree walk (a parsel query costs a CSS-to-XPath
+# translation lookup and a Selector per node; lxml's iter() costs neither):
+# <script id="__NEXT_DATA__">, <script type="application/ld+json">.
+NEXT_DATA_ID = "__NEXT_DATA__"
+JSONLD_TYPE = "application/ld+json"
+# A <time datetime> that shows nothing is page metadata, not a line of the page; "nothing" as
+# XPath's normalize-space() has it (these four characters, not NBSP).
+XPATH_SPACE = " \t\r\n"
 # Keys an SSR data blob may use for the article (Next.js on news.smm.cn uses "date"/"author").
 NEXT_TITLE_KEYS = ("title", "headline", "newsTitle")
 NEXT_DATE_KEYS = ("publishTime", "publish_time", "publishedAt", "datePublished", "pubTime",
