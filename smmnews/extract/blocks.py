@@ -195,19 +195,23 @@ class _Walker:
                 self.hrefs.append(href)
 
     def flush(self) -> None:
+        if not self.parts:
+            # Nothing since the last edge (most block edges: nested divs): text parts, pieces
+            # and the kind are only ever set together, so only the <time> value is left.
+            self.datetime = None
+            return
         self.cut_piece()
-        if self.parts:
-            text = collapse("".join(self.parts))
-            if text:
-                self.page.blocks.append(Block(
-                    text=text, kind=self.kind or "p", link_chars=min(self.link_chars, len(text)),
-                    hrefs=tuple(self.hrefs), chrome=self.chrome > 0, crumb=self.crumb > 0,
-                    lead=self.lead > 0, container=self.element_stack[-2], pieces=tuple(self.pieces),
-                    datetime=self.datetime,
-                ))
-            self.parts = []
-            self.hrefs = []
-            self.link_chars = 0
+        text = collapse("".join(self.parts))
+        if text:
+            self.page.blocks.append(Block(
+                text=text, kind=self.kind or "p", link_chars=min(self.link_chars, len(text)),
+                hrefs=tuple(self.hrefs), chrome=self.chrome > 0, crumb=self.crumb > 0,
+                lead=self.lead > 0, container=self.element_stack[-2], pieces=tuple(self.pieces),
+                datetime=self.datetime,
+            ))
+        self.parts = []
+        self.hrefs = []
+        self.link_chars = 0
         self.pieces = []
         self.datetime = None
         self.kind = None
@@ -299,7 +303,8 @@ class _Walker:
                                    else self.kind_stack[-1] if tag == "p" else "p")
             self.elements += 1
             self.element_stack.append(self.elements)
-        self.add_text(el.text)
+        if el.text:
+            self.add_text(el.text)
         return True
 
     def end(self, tag: str) -> None:
