@@ -1,4 +1,5 @@
-"""`smmnews` command line: `extract` pages offline, `demo` the main job on the sample site."""
+"""`smmnews` command line: `extract` pages offline, `demo` the main job on the sample site,
+`probe` a site before the first crawl."""
 
 from __future__ import annotations
 
@@ -118,8 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
                                        "else the current time)")
     extract.set_defaults(func=cmd_extract)
     from smmnews.demo import add_demo_command
+    from smmnews.probe.command import add_probe_command
 
     add_demo_command(commands)
+    add_probe_command(commands)
     return parser
 
 

@@ -106,3 +106,31 @@ SMMNEWS_MONITOR_MAX_ERROR_RATE = 0.2
 SMMNEWS_MONITOR_MAX_DROP_RATE = 0.2
 # Pages seen before the rates are judged: a tiny run proves nothing either way.
 SMMNEWS_MONITOR_MIN_PAGES = 10
+
+# --- Pages that need JavaScript (smmnews/render.py, README "First run on the live site") ---
+# never: an app shell is counted as bad_page/needs_javascript (the log line names the remedy);
+# auto: only such pages are fetched again through a headless Chromium (scrapy-playwright, the
+# `render` extra); always: every article page is rendered (slow; for a client-rendered site).
+SMMNEWS_RENDER = "never"
+# The host's Chromium (Debian: apt-get install chromium); Playwright's own browser downloads
+# are never used.
+SMMNEWS_CHROMIUM_PATH = "/usr/bin/chromium"
+# --no-sandbox: the crawler may run as root (containers, CI), where Chromium's sandbox refuses
+# to start; no network use of its own (updates, sync, QUIC probes) besides the page.
+SMMNEWS_CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                         "--no-first-run", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync"]
+SMMNEWS_RENDER_TIMEOUT = 30.0
+# When a rendered page counts as loaded: networkidle (no request for 0.5 s: the article's XHR
+# has come back); `load` for a site that never goes idle (long polling, chat widgets).
+SMMNEWS_RENDER_WAIT_UNTIL = "networkidle"
+# Pages open in the browser at once (each is a tab of one context).
+SMMNEWS_RENDER_CONCURRENCY = 2
+
+# --- Listings beyond their first page ---
+# "Next" links (rel=next, a "Next" pager link, the link to page N+1) are followed up to this
+# many pages per listing; a page that brings no article not seen before ends the walk.
+SMMNEWS_LISTING_MAX_PAGES = 20
+# JSON endpoints paged like a listing (the request behind a "Load More" button); shape in
+# smmnews/extract/endpoint.py and the README. Empty: the live endpoint is not known yet.
+SMMNEWS_LISTING_ENDPOINTS: list[dict[str, object]] = []

@@ -38,6 +38,11 @@ SITEMAP_ARTICLE_URLS = PREFIX + "sitemap/article_urls"
 SITEMAP_NOT_A_SITEMAP = PREFIX + "sitemap/not_a_sitemap"
 LISTING_ARTICLE_LINKS = PREFIX + "listing/article_links"
 LISTING_STOPPED_AT_SINCE = PREFIX + "listing/stopped_at_since"
+LISTING_NEXT_PAGES = PREFIX + "listing/next_pages"
+LISTING_ENDPOINT_ITEMS = PREFIX + "listing/endpoint_items"
+LISTING_ENDPOINT_NOT_JSON = PREFIX + "listing/endpoint_not_json"
+# App shells fetched again through Chromium (SMMNEWS_RENDER=auto).
+RENDER_REQUESTED = PREFIX + "render/requested"
 MONITORS_FAILED = PREFIX + "monitors/failed"
 REQUEUED_FROM_DEAD = PREFIX + "distributed/requeued_from_dead"
 

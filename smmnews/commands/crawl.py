@@ -11,7 +11,9 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from smmnews import stats as keys
+from smmnews.extract.endpoint import EndpointError, parse_endpoints
 from smmnews.options import OptionError, parse_options
+from smmnews.render import RenderError, missing_requirement, render_mode, wait_until
 
 MONITOR_FAILED_EXIT = 3
 
@@ -34,7 +36,12 @@ class Command(ScrapyCrawl):
             try:
                 parse_options(dict(opts.spargs), self.settings.get("SMMNEWS_BASE_URL"),
                               self.settings.getlist("SMMNEWS_LISTINGS"))
-            except OptionError as exc:
+                parse_endpoints(self.settings.get("SMMNEWS_LISTING_ENDPOINTS"))
+                wait_until(self.settings)
+                if render_mode(self.settings) != "never" and (
+                        missing := missing_requirement(self.settings)):
+                    raise RenderError(f"SMMNEWS_RENDER needs {missing}")
+            except (OptionError, EndpointError, RenderError) as exc:
                 raise UsageError(str(exc), print_help=False) from None
         super().run(args, opts)
         crawler = getattr(self, "smmnews_crawler", None)

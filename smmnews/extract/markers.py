@@ -300,3 +300,43 @@ METAL_NAMES: dict[str, tuple[str, ...]] = {
     "tungsten": ("tungsten",),
     "zinc": ("zinc",),
 }
+
+# --- Client-rendered pages (app shells) ----------------------------------------------------------
+
+# A page whose article a script inserts after load (docs/site.md, "Sitemaps and metadata": the
+# 2024 list pages were umi/antd, a Next.js template is known): the served HTML is an empty
+# mount point plus scripts.
+# Mount points of the common frameworks: React/umi (`#root`), Vue (`#app`), Next.js (`#__next`),
+# Nuxt (`#__nuxt`), Gatsby (`#___gatsby`), or a framework attribute on any element.
+APP_ROOT_RE = re.compile(
+    r"""<[a-z][\w-]*\b[^>]*?(?:\bid\s*=\s*["']?(?P<id>root|app|__next|__nuxt|___gatsby|main-app"""
+    r"""|app-root)["'\s>]|\b(?P<attr>data-reactroot|ng-app|ng-version|data-v-app|data-server-rendered)"""
+    r"""\b)""",
+    re.IGNORECASE,
+)
+SCRIPT_TAG_RE = re.compile(r"<script\b", re.IGNORECASE)
+# "You need to enable JavaScript to run this app." (create-react-app, umi) and its variants.
+NOSCRIPT_JS_RE = re.compile(r"<noscript\b[^>]*>[^<]*\b(?:enable|requires?|turn on)\b[^<]*"
+                            r"JavaScript", re.IGNORECASE)
+# At most this many words of visible text: a shell shows a spinner or a menu, never an article.
+SHELL_MAX_VISIBLE_WORDS = 60
+# ...and its mount point holds at most a "Loading…" (a login form or a menu rendered into the
+# root is a server-rendered page, not a shell).
+SHELL_MAX_ROOT_WORDS = 8
+
+# --- Listing pagination (smmnews/extract/pager.py) -----------------------------------------------
+
+# Text of a pager's "next" link ("Next", "Next Page", "›", "»", "Older posts"); "More News" and
+# "Load More" are buttons that call a script on the 2024 list pages (docs/site.md,
+# "Listings"), not links.
+NEXT_TEXT_RE = re.compile(r"^(?:next(?:\s+page)?|older(?:\s+(?:news|posts|articles))?"
+                          r"|下一页)?\s*[›»>→]{0,2}$", re.IGNORECASE)
+# The page number in a listing URL: ?page=2, &p=2, ?pageNo=2, /page/2, /pages/2 (news.smm.cn
+# uses /l/94/pages/1, the Chinese sister site), /p/2.
+PAGE_NUMBER_RE = re.compile(r"(?:[?&](?:page|p|pageNo|pageNum|page_no)=|/(?:page|pages|p)/)"
+                            r"(?P<n>\d{1,4})(?=$|[/?&#])", re.IGNORECASE)
+# A "Load More" control: items beyond the first page come from a script's request (docs/site.md,
+# "Listings":
+# `div.footer___PvIjk span` "More News" on the 2024 list pages).
+LOAD_MORE_RE = re.compile(r"^(?:load|show|view)\s+more(?:\s+news)?$|^more\s+news$|^加载更多$",
+                          re.IGNORECASE)

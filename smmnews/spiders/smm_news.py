@@ -24,13 +24,23 @@ from smmnews.budget import ItemBudget
 from smmnews.discovery import sitemap_entries, sitemaps_in_robots
 from smmnews.extract.article import NotAnArticle
 from smmnews.extract.decode import BadPage
+from smmnews.extract.endpoint import ListingEndpoint, endpoint_items, parse_endpoints
 from smmnews.extract.listing import extract_listing_links
 from smmnews.extract.markers import SITE_DOMAINS
+from smmnews.extract.pager import next_page_url
+from smmnews.extract.shell import NEEDS_JAVASCRIPT
 from smmnews.extract.urls import absolute_url, article_id_from_url
 from smmnews.faults import classify
 from smmnews.items import Article
 from smmnews.options import CrawlOptions, OptionError, parse_options
 from smmnews.record import build_record
+from smmnews.render import (
+    RENDERED,
+    apply_render_settings,
+    render_mode,
+    rendered,
+    wait_until,
+)
 from smmnews.runtime import context_for
 from smmnews.state import StateStore
 
@@ -40,6 +50,9 @@ if TYPE_CHECKING:
 
 
 logger = logging.getLogger(__name__)
+
+# What an article request carries to its callbacks (and to its rendered second fetch).
+ARTICLE_META = ("article_id", "sweep", "refetch")
 
 
 class SmmNewsSpider(scrapy.Spider):
@@ -58,6 +71,10 @@ class SmmNewsSpider(scrapy.Spider):
         self.progress_total = 0
         self.allowed_domains: list[str] = []
         self.sitemap_paths: list[str] = []
+        self.render = "never"
+        self.render_until = "networkidle"
+        self.endpoints: list[ListingEndpoint] = []
+        self.listing_max_pages = 1
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -65,6 +82,7 @@ class SmmNewsSpider(scrapy.Spider):
         if settings.getbool("SMMNEWS_CRAWL_JOB") and not settings.getdict("FEEDS"):
             settings.set("FEEDS", {settings.get("SMMNEWS_DEFAULT_FEED"): {"format": "jsonlines"}},
                          priority="spider")
+        apply_render_settings(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SmmNewsSpider:
@@ -83,6 +101,10 @@ class SmmNewsSpider(scrapy.Spider):
         spider.budget = ItemBudget(spider.options.max_items,
                                    lambda: crawler.stats.inc_value(keys.SKIPPED_MAX_ITEMS))
         crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
+        spider.render = render_mode(settings)
+        spider.render_until = wait_until(settings)
+        spider.endpoints = parse_endpoints(settings.get("SMMNEWS_LISTING_ENDPOINTS"))
+        spider.listing_max_pages = settings.getint("SMMNEWS_LISTING_MAX_PAGES")
         return spider
 
     # --- what to fetch ---------------------------------------------------------------------
@@ -112,6 +134,13 @@ class SmmNewsSpider(scrapy.Spider):
         for path in self.options.listings:
             yield scrapy.Request(urljoin(base, path.lstrip("/")), callback=self.parse_listing,
                                  errback=self.discovery_failed, priority=5)
+        for endpoint in self.endpoints:
+            yield self.endpoint_request(endpoint, endpoint.first_page)
+
+    def endpoint_request(self, endpoint: ListingEndpoint, page: int) -> scrapy.Request:
+        return scrapy.Request(endpoint.page_url(self.options.base_url, page),
+                              callback=self.parse_endpoint, errback=self.discovery_failed,
+                              priority=5, cb_kwargs={"endpoint": endpoint, "page": page})
 
     def explicit_request(self, url: str) -> scrapy.Request | None:
         """An article request for a URL the user listed; each one not used is said and counted."""
@@ -182,6 +211,8 @@ class SmmNewsSpider(scrapy.Spider):
         request = scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                                  meta={"article_id": article_id, "sweep": sweep,
                                        "refetch": known is not None or self.options.refresh})
+        if self.render == "always":
+            request = rendered(request, ARTICLE_META, self.render_until)
         return request if self.budget.admit(request) else None
 
     # --- discovery callbacks ---------------------------------------------------------------
@@ -234,15 +265,51 @@ class SmmNewsSpider(scrapy.Spider):
         """
         if not isinstance(response, TextResponse):
             return
-        for link in extract_listing_links(response.text, response.url, self.now()):
-            self.crawler.stats.inc_value(keys.LISTING_ARTICLE_LINKS)
-            published = link.published_at
+        links = [(link.url, link.published_at)
+                 for link in extract_listing_links(response.text, response.url, self.now())]
+        self.crawler.stats.inc_value(keys.LISTING_ARTICLE_LINKS, len(links))
+        requests, more = self.listed_articles(links)
+        yield from requests
+        page = int(response.meta.get("listing_page", 1))
+        next_url = next_page_url(response.text, response.url) if more else None
+        if next_url is not None and page < self.listing_max_pages:
+            self.crawler.stats.inc_value(keys.LISTING_NEXT_PAGES)
+            yield scrapy.Request(next_url, callback=self.parse_listing,
+                                 errback=self.discovery_failed, priority=5,
+                                 meta={"listing_page": page + 1})
+
+    def parse_endpoint(self, response: Response, endpoint: ListingEndpoint,
+                       page: int) -> Iterator[scrapy.Request]:
+        items = endpoint_items(response.body, endpoint, response.url, self.now(),
+                               lambda found: self.url_for_id(int(found)))
+        if items is None:
+            self.crawler.stats.inc_value(keys.LISTING_ENDPOINT_NOT_JSON)
+            logger.warning("Listing endpoint did not answer the JSON described in "
+                           "SMMNEWS_LISTING_ENDPOINTS (items at %r): %s",
+                           endpoint.items, response.url)
+            return
+        self.crawler.stats.inc_value(keys.LISTING_ENDPOINT_ITEMS, len(items))
+        requests, more = self.listed_articles([(i.url, i.published) for i in items])
+        yield from requests
+        if items and more and page < endpoint.first_page + endpoint.max_pages - 1:
+            yield self.endpoint_request(endpoint, page + 1)
+
+    def listed_articles(self, links: list[tuple[str, datetime | None]]
+                        ) -> tuple[list[scrapy.Request], bool]:
+        """Requests for one listing page's articles, and whether its next page is worth a
+        look: not past the `since` bound, and this page brought an article not seen before
+        (listings run newest first, so a page of known articles means the rest is known too)."""
+        requests: list[scrapy.Request] = []
+        fresh = False
+        for url, published in links:
             if self.options.since and published and published < self.options.since:
                 # Listings run newest first: past the bound, the rest is older still.
                 self.crawler.stats.inc_value(keys.LISTING_STOPPED_AT_SINCE)
-                return
-            if (request := self.article_request(link.url, published=published)) is not None:
-                yield request
+                return requests, False
+            if (request := self.article_request(url, published=published)) is not None:
+                requests.append(request)
+                fresh = True
+        return requests, fresh
 
     def discovery_failed(self, failure: Failure) -> None:
         fault = classify(failure)
@@ -290,6 +357,9 @@ class SmmNewsSpider(scrapy.Spider):
             result = build_record(response.body, response.url, self.now(),
                                   encoding=response.encoding, crawled_at=datetime.now(UTC))
         except BadPage as exc:
+            if exc.reason == NEEDS_JAVASCRIPT:
+                yield from self.needs_javascript(response, exc.detail)
+                return
             stats.inc_value(keys.bad_page(exc.reason))
             logger.warning("Bad page (%s: %s): %s", exc.reason, exc.detail, response.url)
             return
@@ -311,6 +381,25 @@ class SmmNewsSpider(scrapy.Spider):
                 if related.url and (request := self.article_request(
                         related.url, published=related.published_at)):
                     yield request
+
+    def needs_javascript(self, response: Response, detail: str) -> Iterator[scrapy.Request]:
+        """An app shell: render it again when allowed, else count it with the remedy."""
+        if self.render == "auto" and not response.meta.get(RENDERED) and response.request:
+            self.crawler.stats.inc_value(keys.RENDER_REQUESTED)
+            logger.info("Rendering in Chromium (%s): %s", detail, response.url)
+            again = rendered(response.request, ARTICLE_META, self.render_until)
+            again.meta["sweep"] = False  # the sweep counted this id at the first fetch
+            if self.budget.admit(again):  # else held back, released when a request ends
+                yield again
+            return
+        self.crawler.stats.inc_value(keys.bad_page(NEEDS_JAVASCRIPT))
+        if response.meta.get(RENDERED):
+            logger.warning("Bad page (needs_javascript: still an %s after rendering in Chromium;"
+                           " the article may need a click or a login): %s", detail, response.url)
+        else:
+            logger.warning("Bad page (needs_javascript: %s; remedy: -s SMMNEWS_RENDER=auto renders"
+                           " such pages in Chromium, see README 'First run on the live site'):"
+                           " %s", detail, response.url)
 
     def released(self) -> Iterator[scrapy.Request]:
         """Held-back requests that fit `max_items` again."""
