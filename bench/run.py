@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 BENCH = Path(__file__).resolve().parent
 # In order: the cheap in-process ones first, the crawls (minutes in full mode) last.
-MODULES = ("quality", "speed", "startup", "robustness", "crawl", "memory", "sweep_memory")
+MODULES = ("quality", "speed", "startup", "robustness", "crawl", "memory", "sweep_memory",
+           "reextract")
 
 
 def cpu_model() -> str:

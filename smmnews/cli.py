@@ -1,5 +1,6 @@
 """`smmnews` command line: `extract` pages offline, `demo` the main job on the sample site,
-`probe` a site before the first crawl."""
+`probe` a site before the first crawl, `reextract` archived pages, `diff` two outputs,
+`fixture add` a page as a test case."""
 
 from __future__ import annotations
 
@@ -118,11 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
                                        "(default: the now of a meta.json beside the page, "
                                        "else the current time)")
     extract.set_defaults(func=cmd_extract)
+    from smmnews.archive.command import add_reextract_command
     from smmnews.demo import add_demo_command
+    from smmnews.diff import add_diff_command
+    from smmnews.fixture import add_fixture_command
     from smmnews.probe.command import add_probe_command
 
     add_demo_command(commands)
     add_probe_command(commands)
+    add_reextract_command(commands)
+    add_diff_command(commands)
+    add_fixture_command(commands)
     return parser
 
 

@@ -62,6 +62,13 @@ def classify(failure: Failure, *, sweep: bool = False) -> Fault:
             return Fault("skipped/known", "already in the state store", False)
         if "robots.txt" in text or "Forbidden by robots" in text:
             return Fault("robots_forbidden", "disallowed by robots.txt", False)
+        if "max redirections" in text:
+            return Fault("redirect_loop", "too many redirects (a redirect loop?)", True)
+        if "during decompression" in text:
+            return Fault("fetch_failed/decompression_bomb",
+                         "decompressed body over DOWNLOAD_MAXSIZE (a gzip bomb?)", True)
+        if "offsite" in text:
+            return Fault("offsite/filtered", "offsite (other host, port or scheme)", False)
         return Fault("ignored", f"request ignored: {text or 'by a middleware'}", False)
     for kinds, stat, message in _KINDS:
         if failure.check(*kinds):

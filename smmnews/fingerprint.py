@@ -42,6 +42,18 @@ class ArticleFingerprinter:
         return fingerprint
 
 
+def is_same_article_redirect(request: Request) -> bool:
+    """A redirect from one URL of an article to another URL of the same id
+    (`/newscontent/<id>` -> `/newscontent/<id>/<slug>`): the request that passed the filter,
+    continued. It has the same fingerprint, and the filter must not drop it as a repeat.
+    REDIRECT_MAX_TIMES still bounds a loop."""
+    redirected = request.meta.get("redirect_urls")
+    if not redirected:
+        return False
+    article_id = article_id_from_url(request.url)
+    return article_id is not None and article_id_from_url(redirected[-1]) == article_id
+
+
 class ArticleDupeFilter(BaseDupeFilter):
     """In-memory fingerprints of this run (see the module docstring for why not on disk)."""
 
@@ -60,6 +72,8 @@ class ArticleDupeFilter(BaseDupeFilter):
             self.stats.inc_value("dupefilter/filtered")
 
     def request_seen(self, request: Request) -> bool:
+        if is_same_article_redirect(request):
+            return False
         if request.meta.get("sweep"):
             # An id sweep requests each id once by construction: remembering them would grow
             # memory with the sweep (a million ids), for nothing. Distributed workers share

@@ -16,6 +16,7 @@ from smmnews.items import Article
 from smmnews.runtime import RunContext, context_for
 from smmnews.schema import schema_errors
 from smmnews.serialize import record_dict
+from smmnews.state import StateError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -42,7 +43,10 @@ class IncrementalPipeline:
         if article_id in self.emitted:
             self.stats.inc_value(keys.DROP_DUPLICATE)
             raise DropItem(f"article {article_id} already emitted in this run")
-        known = self.context.state.get(article_id)
+        try:
+            known = self.context.state.get(article_id)
+        except StateError as exc:
+            raise self.state_failed(exc, article_id) from None
         if known is not None and known.content_hash == item.content_hash:
             self.stats.inc_value(keys.DROP_UNCHANGED)
             raise DropItem(f"article {article_id} unchanged since {known.seen_at:%Y-%m-%d}")
@@ -53,8 +57,18 @@ class IncrementalPipeline:
         self.emitted.add(article_id)
         output = str(self.context.outputs[0]) if self.context.outputs else None
         # Recorded as pending before the feed writes it; feeds.reconcile settles crashes.
-        self.context.state.put(article_id, item.content_hash, item.revision, output)
+        try:
+            self.context.state.put(article_id, item.content_hash, item.revision, output)
+        except StateError as exc:
+            # Not recorded, so not written either: a later run fetches it again.
+            self.emitted.discard(article_id)
+            raise self.state_failed(exc, article_id) from None
         return item
+
+    def state_failed(self, exc: StateError, article_id: str) -> DropItem:
+        self.stats.inc_value(keys.DROP + "state_failed")
+        self.context.fail("state", str(exc), stop=True)
+        return DropItem(f"article {article_id} not written: the state store failed")
 
 
 class ValidationPipeline:
@@ -85,16 +99,21 @@ class ValidationPipeline:
         raise DropItem(f"invalid record {item.article_id}: {errors[0]}")
 
     def reject(self, item: dict[str, Any], errors: list[str]) -> None:
-        if not self.rejects:
-            for path in self.rejects_paths():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.rejects.append(path.open("a", encoding="utf-8"))
         line = {"url": item.get("url"), "article_id": item.get("article_id"),
                 "reasons": errors, "rejected_at": datetime.now(UTC).isoformat(),
                 "record": item}
-        for rejects in self.rejects:
-            rejects.write(json.dumps(line, ensure_ascii=False) + "\n")
-            rejects.flush()
+        try:
+            if not self.rejects:
+                for path in self.rejects_paths():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    self.rejects.append(path.open("a", encoding="utf-8"))
+            for rejects in self.rejects:
+                rejects.write(json.dumps(line, ensure_ascii=False) + "\n")
+                rejects.flush()
+        except OSError as exc:
+            where = exc.filename or "the rejects file"
+            self.context.fail("rejects_write", f"cannot write {where}: {exc.strerror or exc}; "
+                                               "rejected records were not kept")
 
     def close_spider(self) -> None:
         for rejects in self.rejects:

@@ -44,8 +44,17 @@ REQUEST_FINGERPRINTER_CLASS = "smmnews.fingerprint.ArticleFingerprinter"
 DUPEFILTER_CLASS = "smmnews.fingerprint.ArticleDupeFilter"
 
 DOWNLOADER_MIDDLEWARES = {
+    # Offsite by host, port and scheme (Scrapy's own filter looks at the host name only).
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "smmnews.middlewares.SiteOffsiteMiddleware": 45,
+    # Right after Scrapy's robots.txt check (100): see the class for why.
+    "smmnews.middlewares.RobotsVerdictMiddleware": 101,
     # Before robots.txt (100): a known article needs no robots check and no fetch.
     "smmnews.middlewares.KnownArticlesMiddleware": 50,
+    # Next to the downloader, so every response is seen as received (still content-encoded),
+    # robots.txt, redirects and errors included. The stamp runs first (higher number).
+    "smmnews.archive.middleware.FetchTimeMiddleware": 960,
+    "smmnews.archive.middleware.ArchiveMiddleware": 950,
 }
 
 # `scrapy check` runs the callbacks' contracts against SMMNEWS_BASE_URL (a mirror or the site).
@@ -59,6 +68,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "smmnews.extensions.RecoveryExtension": 10,
+    "smmnews.extensions.FailureWatch": 20,
     "smmnews.extensions.ProgressLog": 500,
     "smmnews.monitors.JobMonitors": 900,
     "smmnews.extensions.RunSummary": 950,
@@ -78,6 +88,14 @@ FEED_STORE_EMPTY = True
 # this only when no feed is configured (a FEEDS setting here would be merged with -O).
 SMMNEWS_DEFAULT_FEED = "out/%(date)s/%(name)s-%(time)s.jsonl"
 
+# --- Archive: every response as WARC (smmnews/archive/), for `smmnews reextract` ---
+# A directory, or empty for none. Scheduled runs (no -o/-O) archive to SMMNEWS_DEFAULT_ARCHIVE
+# unless SMMNEWS_ARCHIVE is given (`-s SMMNEWS_ARCHIVE=` turns it off).
+SMMNEWS_ARCHIVE = ""
+SMMNEWS_DEFAULT_ARCHIVE = "out/archive"
+# A new file past this size; 1 GB is the usual WARC file size of crawlers (Heritrix, wget).
+SMMNEWS_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024
+
 # --- smmnews ---
 SMMNEWS_BASE_URL = "https://news.metal.com/"
 # Listing pages followed from the base URL (docs/site.md, "Listings"); sitemaps are found via
@@ -85,11 +103,18 @@ SMMNEWS_BASE_URL = "https://news.metal.com/"
 SMMNEWS_LISTINGS = ["/", "/en/copper", "/en/aluminium", "/en/nickel", "/en/zinc",
                     "/en/lithium", "/en/cobalt", "/list/industry/aluminium"]
 SMMNEWS_SITEMAPS = ["/sitemap.xml", "/sitemap/sitemap-list.xml"]
+# Levels of sitemap indexes followed, and sitemaps fetched per run: an index linking to itself
+# or to endless generated indexes must not become an endless crawl.
+SMMNEWS_SITEMAP_MAX_DEPTH = 3
+SMMNEWS_SITEMAP_MAX_COUNT = 1000
 SMMNEWS_STATE_FACTORY = "smmnews.state.sqlite_state"
 # Set by `scrapy crawl` (smmnews/commands/crawl.py): the default feed, the run summary and the
 # job monitors belong to crawl jobs, not to `scrapy parse`, `check` or `shell`.
 SMMNEWS_CRAWL_JOB = False
 SMMNEWS_STATE_PATH = ".smmnews/state.sqlite"
+# Seconds a state call may wait for SQLite's write lock (the reactor waits with it); longer and
+# the crawl fails, naming the file, instead of stalling.
+SMMNEWS_STATE_BUSY_TIMEOUT = 2.0
 # At start, publish the `.part` other crashed runs left (smmnews/feeds.py); distributed
 # workers turn this off: there, another output's `.part` is a live worker's.
 SMMNEWS_SALVAGE_ORPHANS = True

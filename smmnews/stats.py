@@ -14,7 +14,8 @@ BAD_PAGE = PREFIX + "bad_page/"
 DISCOVERY = PREFIX + "discovery/"
 # The first path part of the keys counted as faults in the summary (bad input of every kind).
 FAULT_KINDS = ("http", "fetch_failed", "bad_page", "not_article", "robots_forbidden",
-               "redirected_away", "sweep")
+               "redirected_away", "redirect_loop", "sweep", "charset", "sitemap_limit",
+               "offsite", "scheme", "ignored")
 
 ERRORS = PREFIX + "errors"
 REVISED = PREFIX + "revised"
@@ -44,6 +45,15 @@ LISTING_ENDPOINT_NOT_JSON = PREFIX + "listing/endpoint_not_json"
 # App shells fetched again through Chromium (SMMNEWS_RENDER=auto).
 RENDER_REQUESTED = PREFIX + "render/requested"
 MONITORS_FAILED = PREFIX + "monitors/failed"
+# The archive (smmnews/archive/): responses written, and why one was not; reextract's scan.
+ARCHIVE = PREFIX + "archive/"
+ARCHIVE_RESPONSES = ARCHIVE + "responses"
+ARCHIVE_WRITE_FAILED = ARCHIVE + "write_failed"
+ARCHIVE_UNWRITABLE = ARCHIVE + "unwritable"
+ARCHIVE_ARTICLE_RESPONSES = ARCHIVE + "article_responses"
+ARCHIVE_PAGES = ARCHIVE + "pages"
+SKIPPED_NOT_SELECTED = SKIPPED + "not_selected"
+SKIPPED_OLDER_FETCH = SKIPPED + "older_fetch"
 REQUEUED_FROM_DEAD = PREFIX + "distributed/requeued_from_dead"
 
 

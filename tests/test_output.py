@@ -109,11 +109,14 @@ def test_default_output_is_one_file_per_run_in_a_dated_folder(
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", files[0].parent.name)
     assert files[0].name.startswith("smm_news-")
     assert files[0].with_name(files[0].name.split(".")[0] + ".stats.json").exists()
+    # Scheduled runs keep every page: the default archive is on, and its files are closed.
+    assert [p.name.endswith(".warc.gz") for p in (tmp_path / "out" / "archive").iterdir()] == [True]
 
 
 def run_crawl_default(base_url: str, workdir: Path, pattern: str) -> int:
     command = crawl_command(base_url, None, workdir / "fresh-state.sqlite", now=None,
-                            settings={"SMMNEWS_DEFAULT_FEED": pattern})
+                            settings={"SMMNEWS_DEFAULT_FEED": pattern,
+                                      "SMMNEWS_DEFAULT_ARCHIVE": str(workdir / "out" / "archive")})
     return subprocess.run(command, cwd=REPO, capture_output=True, timeout=300, env=env(),
                           check=False).returncode
 

@@ -1,21 +1,68 @@
-"""`scrapy crawl` with two additions for scheduled jobs: spider arguments are validated before
-anything starts (one usage line, not a traceback), and the exit status is 3 when a job-health
-monitor failed, so cron and scrapyd report the job as failed."""
+"""`scrapy crawl` with what scheduled jobs need: spider arguments are validated before anything
+starts (one usage line, exit 2); a state store or output that cannot be used, or that another
+crawl is using, is refused before anything starts (one line, exit 1); and the exit status says
+whether the output can be trusted:
+
+- 0: the crawl finished and everything it found is in the output and the state store;
+- 1: the crawl failed or its output may be incomplete (a write error, a broken state store, an
+  exception in a callback or pipeline, a signal): one ERROR line names the cause and the file;
+- 2: usage error;
+- 3: the crawl itself worked but a job-health monitor failed (smmnews/monitors.py).
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from smmnews import locks
 from smmnews import stats as keys
 from smmnews.extract.endpoint import EndpointError, parse_endpoints
+from smmnews.feeds import os_cause, output_path
 from smmnews.options import OptionError, parse_options
 from smmnews.render import RenderError, missing_requirement, render_mode, wait_until
+from smmnews.runtime import FAILED_REASON, failures_of, open_state
+from smmnews.state import StateError
 
+FAILED_EXIT = 1
 MONITOR_FAILED_EXIT = 3
+logger = logging.getLogger(__name__)
+
+
+def local_feeds(settings: Any) -> list[str]:
+    """The file outputs this crawl will write (the default dated feed when none is given)."""
+    feeds = [str(uri) for uri in settings.getdict("FEEDS")] or [
+        str(settings.get("SMMNEWS_DEFAULT_FEED"))]
+    return [uri for uri in feeds if uri.startswith("file:") or "://" not in uri]
+
+
+def preflight(settings: Any) -> str | None:
+    """Why this crawl cannot start, or None. Takes the locks the crawl then keeps."""
+    for uri in local_feeds(settings):
+        template = "%(" in uri
+        # A dated template names its file only at start; its fixed leading folders are known.
+        path = output_path(uri.split("%(")[0] + "x" if template else uri)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return f"cannot create the output folder {path.parent}: {os_cause(exc)}"
+        if template:
+            continue
+        try:
+            locks.hold(path)
+        except locks.Busy as exc:
+            return f"{exc}; wait for it to finish (or stop it) and run again"
+        except OSError as exc:
+            return f"cannot lock the output {path}: {os_cause(exc)}"
+    try:
+        open_state(settings)  # checked, locked; the crawl opens it again in this process
+    except StateError as exc:
+        return str(exc)
+    return None
 
 
 class Command(ScrapyCrawl):
@@ -43,11 +90,30 @@ class Command(ScrapyCrawl):
                     raise RenderError(f"SMMNEWS_RENDER needs {missing}")
             except (OptionError, EndpointError, RenderError) as exc:
                 raise UsageError(str(exc), print_help=False) from None
+            refused = preflight(self.settings)
+            if refused is not None:
+                logger.error("Crawl refused: %s", refused)
+                self.exitcode = FAILED_EXIT
+                return
         super().run(args, opts)
         crawler = getattr(self, "smmnews_crawler", None)
         try:
-            failed = crawler.stats.get_value(keys.MONITORS_FAILED) if crawler is not None else None
+            stats = crawler.stats.get_stats() if crawler is not None else {}
         except RuntimeError:  # the crawl never started: Scrapy has already set the exit code
-            failed = None
-        if self.exitcode == 0 and failed:
+            stats = {}
+        if self.exitcode != 0 or crawler is None:
+            return
+        if "finish_reason" not in stats:
+            # Stopped by a signal while starting: Scrapy exits 0 without ever closing the spider.
+            outputs = ", ".join(local_feeds(self.settings)) or "its output"
+            logger.error("Crawl failure (interrupted): stopped by a signal before it finished "
+                         "starting; nothing new was published to %s. Run the same command "
+                         "again", outputs)
+            self.exitcode = FAILED_EXIT
+        elif failures_of(stats) or stats.get("finish_reason") in (FAILED_REASON, "shutdown"):
+            self.exitcode = FAILED_EXIT
+        elif stats.get(keys.MONITORS_FAILED):
             self.exitcode = MONITOR_FAILED_EXIT
+
+
+

@@ -17,6 +17,7 @@ from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from smmnews.distributed.keys import crawl_keys
+from smmnews.fingerprint import is_same_article_redirect
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -41,6 +42,12 @@ class RedisDupeFilter(RFPDupeFilter):
                    crawl_keys(settings, crawler.spidercls.name).dupefilter,
                    settings.getbool("DUPEFILTER_DEBUG"),
                    fingerprinter=crawler.request_fingerprinter, stats=crawler.stats)
+
+    def request_seen(self, request: Request) -> bool:
+        if is_same_article_redirect(request):
+            return False
+        seen: bool = super().request_seen(request)
+        return seen
 
     def request_fingerprint(self, request: Request) -> str:
         fingerprint: bytes = self.fingerprinter.fingerprint(request)

@@ -7,6 +7,7 @@ by the request path, so a fault answers the same bytes every time.
 
 from __future__ import annotations
 
+import gzip
 import random
 import struct
 import zlib
@@ -27,6 +28,12 @@ KINDS: dict[str, tuple[str, ...]] = {
     "binary": (),
     "huge": (),
     "garbage_encoding": (),
+    # gzip of `mb` MiB of zeros, sent as Content-Encoding: gzip (a decompression bomb).
+    "gzip_bomb": (),
+    # The page's UTF-8 bytes under a header naming another charset.
+    "wrong_charset": (),
+    # One element with `count` attributes inside the article (quadratic in libxml2).
+    "attributes": (),
 }
 TRUNCATED_FRACTION = 0.4
 _CHUNK = 64 * 1024
@@ -48,6 +55,7 @@ class Reply:
     delay: float = 0.0
     reset: bool = False
     send_limit: int | None = None  # write only this many body bytes, then close
+    content_encoding: str | None = None
 
 
 def check_fault(fault: Fault | None) -> Fault | None:
@@ -87,6 +95,16 @@ def reply_for(page: Page, key: str, attempt: int, base: str) -> Reply:
     if kind == "huge":
         size = int(float(fault.get("mb", 12)) * 1024 * 1024)
         return Reply(200, HTML, size, huge_html(size))
+    if kind == "gzip_bomb":
+        body = gzip_bomb(int(float(fault.get("mb", 64)) * 1024 * 1024))
+        return Reply(200, HTML, len(body), (body,), content_encoding="gzip")
+    if kind == "wrong_charset":
+        charset = str(fault.get("charset", "iso-8859-1"))
+        return replace(plain(page), content_type=f"text/html; charset={charset}")
+    if kind == "attributes":
+        attributes = " ".join(f'data-a{i}="x"' for i in range(int(fault.get("count", 40000))))
+        body = page.body.replace(b"<body>", f"<body><div {attributes}></div>".encode(), 1)
+        return plain(replace(page, body=body))
     if kind == "garbage_encoding":
         return plain(replace(page, body=sprinkle_invalid_utf8(page.body, random.Random(key))))
     raise ValueError(f"unknown fault kind {kind!r}")
@@ -98,6 +116,16 @@ def plain(page: Page) -> Reply:
 
 def error_reply(status: int) -> Reply:
     return plain(error_page(status))
+
+
+_BOMBS: dict[int, bytes] = {}
+
+
+def gzip_bomb(size: int) -> bytes:
+    """`size` zero bytes, gzipped (about 1/1000 of it), built once per size."""
+    if size not in _BOMBS:
+        _BOMBS[size] = gzip.compress(bytes(size), compresslevel=9)
+    return _BOMBS[size]
 
 
 def png_noise(rng: random.Random, size: int = 2048) -> bytes:

@@ -174,6 +174,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(reply.length))
         if reply.location:
             self.send_header("Location", reply.location)
+        if reply.content_encoding:
+            self.send_header("Content-Encoding", reply.content_encoding)
         if reply.send_limit is not None:
             self.send_header("Connection", "close")
             self.close_connection = True

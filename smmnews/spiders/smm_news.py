@@ -17,13 +17,15 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.python.failure import Failure
 
 from smmnews import stats as keys
+from smmnews.archive.middleware import fetch_time
 from smmnews.budget import ItemBudget
 from smmnews.discovery import sitemap_entries, sitemaps_in_robots
 from smmnews.extract.article import NotAnArticle
-from smmnews.extract.decode import BadPage
+from smmnews.extract.decode import BadPage, charset_mismatch
 from smmnews.extract.endpoint import ListingEndpoint, endpoint_items, parse_endpoints
 from smmnews.extract.listing import extract_listing_links
 from smmnews.extract.markers import SITE_DOMAINS
@@ -32,6 +34,7 @@ from smmnews.extract.shell import NEEDS_JAVASCRIPT
 from smmnews.extract.urls import absolute_url, article_id_from_url
 from smmnews.faults import classify
 from smmnews.items import Article
+from smmnews.middlewares import FETCHED_SCHEMES
 from smmnews.options import CrawlOptions, OptionError, parse_options
 from smmnews.record import build_record
 from smmnews.render import (
@@ -41,8 +44,8 @@ from smmnews.render import (
     rendered,
     wait_until,
 )
-from smmnews.runtime import context_for
-from smmnews.state import StateStore
+from smmnews.runtime import RunContext, context_for
+from smmnews.state import StateError, StateStore
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -63,6 +66,10 @@ class SmmNewsSpider(scrapy.Spider):
         super().__init__(*args)
         self.options: CrawlOptions
         self.state: StateStore
+        self.context: RunContext
+        self.sitemaps_requested = 0
+        self.sitemap_max_depth = 3
+        self.sitemap_max_count = 1000
         # Ids requested, and known ids met, in this run: a second discovery is neither fetched
         # nor counted again.
         self.scheduled: set[str] = set()
@@ -82,6 +89,11 @@ class SmmNewsSpider(scrapy.Spider):
         if settings.getbool("SMMNEWS_CRAWL_JOB") and not settings.getdict("FEEDS"):
             settings.set("FEEDS", {settings.get("SMMNEWS_DEFAULT_FEED"): {"format": "jsonlines"}},
                          priority="spider")
+            # Scheduled runs keep every page too, unless the command line or environment
+            # decided (an empty -s SMMNEWS_ARCHIVE= turns it off).
+            if (settings.getpriority("SMMNEWS_ARCHIVE") or 0) < SETTINGS_PRIORITIES["cmdline"]:
+                settings.set("SMMNEWS_ARCHIVE", settings.get("SMMNEWS_DEFAULT_ARCHIVE"),
+                             priority="spider")
         apply_render_settings(settings)
 
     @classmethod
@@ -96,7 +108,10 @@ class SmmNewsSpider(scrapy.Spider):
         host = urlsplit(spider.options.base_url).hostname or ""
         spider.allowed_domains = [*SITE_DOMAINS, host]
         spider.sitemap_paths = settings.getlist("SMMNEWS_SITEMAPS")
-        spider.state = context_for(crawler).state
+        spider.context = context_for(crawler)
+        spider.state = spider.context.state
+        spider.sitemap_max_depth = settings.getint("SMMNEWS_SITEMAP_MAX_DEPTH")
+        spider.sitemap_max_count = settings.getint("SMMNEWS_SITEMAP_MAX_COUNT")
         spider.progress_total = spider.options.sweep_size
         spider.budget = ItemBudget(spider.options.max_items,
                                    lambda: crawler.stats.inc_value(keys.SKIPPED_MAX_ITEMS))
@@ -130,7 +145,8 @@ class SmmNewsSpider(scrapy.Spider):
         yield scrapy.Request(urljoin(base, "robots.txt"), callback=self.parse_robots,
                              errback=self.discovery_failed, priority=10)
         for path in self.sitemap_paths:
-            yield self.sitemap_request(urljoin(base, path.lstrip("/")))
+            if (sitemap := self.sitemap_request(urljoin(base, path.lstrip("/")))) is not None:
+                yield sitemap
         for path in self.options.listings:
             yield scrapy.Request(urljoin(base, path.lstrip("/")), callback=self.parse_listing,
                                  errback=self.discovery_failed, priority=5)
@@ -177,9 +193,36 @@ class SmmNewsSpider(scrapy.Spider):
         else:
             yield from self.parse_listing(response)
 
-    def sitemap_request(self, url: str) -> scrapy.Request:
+    def fetchable(self, url: str) -> bool:
+        """Only http(s) is fetched: a sitemap may list ftp:// or file:// URLs."""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme in FETCHED_SCHEMES:
+            return True
+        self.crawler.stats.inc_value(f"{keys.PREFIX}scheme/{scheme or 'none'}")
+        logger.info("Not an http(s) URL (skipped): %s", url)
+        return False
+
+    def sitemap_request(self, url: str, depth: int = 0) -> scrapy.Request | None:
+        """A sitemap fetch, within SMMNEWS_SITEMAP_MAX_DEPTH levels of indexes and
+        SMMNEWS_SITEMAP_MAX_COUNT sitemaps per run (an index may link to itself or to a
+        generator of endless indexes)."""
+        if not self.fetchable(url):
+            return None
+        stats = self.crawler.stats
+        if depth > self.sitemap_max_depth:
+            stats.inc_value(f"{keys.PREFIX}sitemap_limit/depth")
+            logger.warning("Sitemap index nested deeper than %d (skipped): %s",
+                           self.sitemap_max_depth, url)
+            return None
+        if self.sitemaps_requested >= self.sitemap_max_count:
+            stats.inc_value(f"{keys.PREFIX}sitemap_limit/count")
+            if stats.get_value(f"{keys.PREFIX}sitemap_limit/count") == 1:
+                logger.warning("Over %d sitemaps in this run: the rest are skipped",
+                               self.sitemap_max_count)
+            return None
+        self.sitemaps_requested += 1
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.discovery_failed,
-                              priority=8)
+                              priority=8, meta={"sitemap_depth": depth})
 
     def article_request(self, url: str, *, lastmod: datetime | None = None,
                         published: datetime | None = None,
@@ -189,12 +232,18 @@ class SmmNewsSpider(scrapy.Spider):
         article_id = article_id_from_url(url)
         if article_id is None or article_id in self.scheduled:
             return None  # a second slug or listing of an id already on its way: not "known"
+        if not self.fetchable(url):
+            return None
         stats = self.crawler.stats
         newest = lastmod or published
         if self.options.since and newest and newest < self.options.since:
             stats.inc_value(keys.SKIPPED_BEFORE_SINCE)
             return None
-        known = None if self.options.refresh else self.state.get(article_id)
+        try:
+            known = None if self.options.refresh else self.state.get(article_id)
+        except StateError as exc:
+            self.context.fail("state", str(exc), stop=True)
+            return None
         if known is not None and (lastmod is None or lastmod <= known.seen_at):
             # Counted once per run (a later sitemap entry may still say it changed). A sweep
             # meets each id once by construction: no set growing with the sweep.
@@ -228,7 +277,8 @@ class SmmNewsSpider(scrapy.Spider):
         for found in sitemaps_in_robots(text):
             if (url := absolute_url(response.url, found)) is not None:
                 self.crawler.stats.inc_value(keys.SITEMAP_FROM_ROBOTS)
-                yield self.sitemap_request(url)
+                if (sitemap := self.sitemap_request(url)) is not None:
+                    yield sitemap
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """A sitemap or sitemap index: article requests, nested sitemaps, listing pages.
@@ -244,12 +294,14 @@ class SmmNewsSpider(scrapy.Spider):
             if url is None:
                 continue
             if entry.is_index:
-                yield self.sitemap_request(url)
+                depth = int(response.meta.get("sitemap_depth", 0)) + 1
+                if (sitemap := self.sitemap_request(url, depth)) is not None:
+                    yield sitemap
             elif article_id_from_url(url):
                 self.crawler.stats.inc_value(keys.SITEMAP_ARTICLE_URLS)
                 if (request := self.article_request(url, lastmod=entry.lastmod)) is not None:
                     yield request
-            else:
+            elif self.fetchable(url):
                 yield scrapy.Request(url, callback=self.parse_listing,
                                      errback=self.discovery_failed, priority=5)
         if not found:
@@ -353,9 +405,16 @@ class SmmNewsSpider(scrapy.Spider):
                            (response.headers.get("Content-Type") or b"?").decode("latin-1"),
                            response.url)
             return
+        if charset_mismatch(response.body, response.encoding):
+            stats.inc_value(f"{keys.PREFIX}charset/mismatch")
+            logger.warning("Wrong charset header (%s; the bytes are UTF-8, decoded as UTF-8): %s",
+                           response.encoding, response.url)
         try:
-            result = build_record(response.body, response.url, self.now(),
-                                  encoding=response.encoding, crawled_at=datetime.now(UTC))
+            # One fetch time for the record and the archive: `reextract` then gives the same
+            # record from the archived page.
+            fetched = fetch_time(response)
+            result = build_record(response.body, response.url, self.options.now or fetched,
+                                  encoding=response.encoding, crawled_at=fetched)
         except BadPage as exc:
             if exc.reason == NEEDS_JAVASCRIPT:
                 yield from self.needs_javascript(response, exc.detail)
