@@ -21,7 +21,7 @@ from smmnews.extract.markers import (
     BLOB_BODY_KEYS,
     BLOB_SOURCE_KEYS,
     JSONLD_CSS,
-    NEXT_DATA_CSS,
+    NEXT_DATA_ID,
     NEXT_DATE_KEYS,
     NEXT_TITLE_KEYS,
     STATE_ASSIGNMENT_RE,
@@ -43,7 +43,8 @@ def load_json(text: str | None) -> Any:
 def state_blobs(sel: Selector) -> list[Any]:
     """Every parsed state blob of the page: `__NEXT_DATA__` first, then assigned states."""
     blobs = []
-    next_data = load_json(sel.css(NEXT_DATA_CSS).get())
+    next_data = load_json(next((s.text for s in sel.root.iter("script")
+                                if s.get("id") == NEXT_DATA_ID and s.text), None))
     if next_data is not None:
         blobs.append(next_data)
     for script in sel.root.iter("script"):

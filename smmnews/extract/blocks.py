@@ -58,6 +58,24 @@ class Block:
     pieces: tuple[Piece, ...] = ()
     table: int = 0  # rows of one <table> share a number (1, 2, ...): tables stay apart
     datetime: str | None = None  # a <time datetime="..."> inside the block
+    # Segmenting asks for the title key and the word count of the same blocks many times
+    # (every title/date pair, every region tried); computed once on first use. Not init
+    # fields, so a `replace(block, text=...)` copy starts without them.
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
+    _words: int = field(default=-1, init=False, repr=False, compare=False)
+
+    @property
+    def key(self) -> str:
+        """The text's title key (see `title_key`)."""
+        if self._key is None:
+            self._key = title_key(self.text)
+        return self._key
+
+    @property
+    def words(self) -> int:
+        if self._words < 0:
+            self._words = len(self.text.split())
+        return self._words
 
     @property
     def link_ratio(self) -> float:
@@ -84,6 +102,11 @@ class Page:
     # href -> the first label a link carries besides its text (title=, aria-label=, img alt=):
     # the headline of a related item whose visible text is only "Read More".
     link_labels: dict[str, str] = field(default_factory=dict)
+
+
+def title_key(text: str) -> str:
+    """Texts equal up to case and whitespace share a key."""
+    return " ".join(text.casefold().split())
 
 
 def collapse(text: str) -> str:
@@ -124,8 +147,10 @@ class _Walker:
         self.elements = 0  # numbering, not id(): lxml proxies die and their ids get reused
         self.kind: str | None = None
         self.anchors: list[str | None] = []
-        # element -> (chrome, crumb, lead) flags it opened
-        self.flagged: dict[Any, tuple[bool, bool, bool]] = {}
+        # Per open element, in step with `path`: the (chrome, crumb, lead) flags it opened, or
+        # None (most elements). A stack, not a dict keyed by element: hashing an lxml proxy on
+        # every end event cost more than the flags themselves.
+        self.flagged: list[tuple[bool, bool, bool] | None] = []
         self.chrome = 0
         self.crumb = 0
         self.lead = 0
@@ -170,19 +195,23 @@ class _Walker:
                 self.hrefs.append(href)
 
     def flush(self) -> None:
+        if not self.parts:
+            # Nothing since the last edge (most block edges: nested divs): text parts, pieces
+            # and the kind are only ever set together, so only the <time> value is left.
+            self.datetime = None
+            return
         self.cut_piece()
-        if self.parts:
-            text = collapse("".join(self.parts))
-            if text:
-                self.page.blocks.append(Block(
-                    text=text, kind=self.kind or "p", link_chars=min(self.link_chars, len(text)),
-                    hrefs=tuple(self.hrefs), chrome=self.chrome > 0, crumb=self.crumb > 0,
-                    lead=self.lead > 0, container=self.element_stack[-2], pieces=tuple(self.pieces),
-                    datetime=self.datetime,
-                ))
-            self.parts = []
-            self.hrefs = []
-            self.link_chars = 0
+        text = collapse("".join(self.parts))
+        if text:
+            self.page.blocks.append(Block(
+                text=text, kind=self.kind or "p", link_chars=min(self.link_chars, len(text)),
+                hrefs=tuple(self.hrefs), chrome=self.chrome > 0, crumb=self.crumb > 0,
+                lead=self.lead > 0, container=self.element_stack[-2], pieces=tuple(self.pieces),
+                datetime=self.datetime,
+            ))
+        self.parts = []
+        self.hrefs = []
+        self.link_chars = 0
         self.pieces = []
         self.datetime = None
         self.kind = None
@@ -251,10 +280,12 @@ class _Walker:
             value = el.get("class") if tag in BLOCK_TAGS and "class" in names else None
             lead = bool(value and SUMMARY_HINT_RE.search(value))
         if chrome or crumb or lead:
-            self.flagged[el] = (chrome, crumb, lead)
+            self.flagged.append((chrome, crumb, lead))
             self.chrome += chrome
             self.crumb += crumb
             self.lead += lead
+        else:
+            self.flagged.append(None)
         if self.piece_parts:
             self.cut_piece()
         self.numbered += 1
@@ -272,21 +303,22 @@ class _Walker:
                                    else self.kind_stack[-1] if tag == "p" else "p")
             self.elements += 1
             self.element_stack.append(self.elements)
-        self.add_text(el.text)
+        if el.text:
+            self.add_text(el.text)
         return True
 
-    def end(self, el: Any, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if self.piece_parts:
             self.cut_piece()
-        if self.path:
-            self.path.pop()
+        # Every element whose start returned True pushed one path number and one flag entry.
+        self.path.pop()
+        flags = self.flagged.pop()
         if tag in BLOCK_TAGS:
             self.flush()
             self.kind_stack.pop()
             self.element_stack.pop()
         if tag == "a" and self.anchors:
             self.anchors.pop()
-        flags = self.flagged.pop(el, None)
         if flags is not None:
             self.chrome -= flags[0]
             self.crumb -= flags[1]
@@ -318,7 +350,9 @@ def linearise(root: Any) -> Page:
         if el is skipped:
             skipped = None
         else:
-            walker.end(el, tag)
-        walker.add_text(el.tail)
+            walker.end(tag)
+        tail = el.tail
+        if tail:  # most elements have none: no call for them
+            walker.add_text(tail)
     walker.flush()
     return walker.page

@@ -11,9 +11,12 @@ from dataclasses import replace
 
 from smmnews.extract.blocks import Block
 from smmnews.extract.markers import (
+    CHROME_CJK_RE,
+    CHROME_COOKIE_NEEDLE,
+    CHROME_COOKIE_RE,
+    CHROME_LINE_RE,
     CHROME_LINES,
     CHROME_MAX_CHARS,
-    CHROME_RE,
     CONTACT_RES,
     CUT_INITIALS,
     CUT_MARKER_RE,
@@ -68,10 +71,18 @@ def links_elsewhere(block: Block) -> bool:
 def is_chrome_text(text: str) -> bool:
     """Site chrome recognised by its wording alone (docs/site.md, "Boilerplate"; footers and
     share widgets)."""
-    if strip_bullet(text).casefold() in CHROME_LINES or text.casefold() in CHROME_LINES:
+    folded = text.casefold()
+    if folded in CHROME_LINES or strip_bullet(text).casefold() in CHROME_LINES:
         return True
     # Chrome lines are short; scanning every long paragraph for them is the costly part.
-    return len(text) <= CHROME_MAX_CHARS and bool(CHROME_RE.search(text))
+    if len(text) > CHROME_MAX_CHARS:
+        return False
+    # One alternation searched at every position cost more than the rest of this test: the
+    # line patterns are anchored (one match() at 0), the other two only run when their cheap
+    # prerequisite (a CJK character, the word "cookie") is there.
+    return bool(CHROME_LINE_RE.match(text)
+                or (CHROME_COOKIE_NEEDLE in folded and CHROME_COOKIE_RE.search(text))
+                or (not text.isascii() and CHROME_CJK_RE.search(text)))
 
 
 def strip_inline_promo(text: str) -> str:

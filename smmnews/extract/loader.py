@@ -8,6 +8,7 @@ delivers clean go in as they are: processors only where they clean something.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -125,6 +126,16 @@ class ArticleLoader(ItemLoader):
         processor = _INPUT_PROCESSORS.get(field_name)
         return value if processor is None else processor(value)
 
+    def get_output_value(self, field_name: str) -> Any:
+        # Same reason on the way out: itemloaders resolves the processor by name, looks into
+        # the item's field metadata and inspects the signature for every field of every page.
+        # The processors are fixed per class, so that work is done once, at import.
+        processor = _OUTPUT_PROCESSORS.get(field_name, self.default_output_processor)
+        value = self._values.get(field_name, [])
+        if field_name in _CONTEXT_OUTPUTS:
+            return processor(value, loader_context=self.context)
+        return processor(value)
+
     def load_item(self) -> Article:
         values: dict[str, Any] = super().load_item()
         extraction: dict[str, str | None] = {}
@@ -150,3 +161,12 @@ _INPUT_PROCESSORS: dict[str, Callable[[Any], Any]] = {
     name.removesuffix("_in"): getattr(ArticleLoader, name)
     for name in vars(ArticleLoader) if name.endswith("_in")
 }
+_OUTPUT_PROCESSORS: dict[str, Callable[..., Any]] = {
+    name.removesuffix("_out"): vars(ArticleLoader)[name]
+    for name in vars(ArticleLoader) if name.endswith("_out")
+}
+# Output processors that read the loader context (itemloaders passes it by this keyword).
+_CONTEXT_OUTPUTS = frozenset(
+    name for name, processor in _OUTPUT_PROCESSORS.items()
+    if "loader_context" in inspect.signature(processor).parameters
+)

@@ -57,10 +57,15 @@ PUBLISHED_META = (("article_meta", "article:published_time"), ("itemprop", "date
                   ("pubdate_meta", "og:published_time"), ("pubdate_meta", "dc.date.issued"),
                   ("pubdate_meta", "dcterms.created"), ("pubdate_meta", "parsely-pub-date"),
                   ("pubdate_meta", "sailthru.date"))
-NEXT_DATA_CSS = "script#__NEXT_DATA__::text"
 JSONLD_CSS = "script[type='application/ld+json']::text"
-# A <time datetime> that shows nothing: page metadata, not a line of the page.
-EMPTY_TIME_XPATH = "(//time[@datetime][not(normalize-space())])[1]/@datetime"
+# The per-page path finds its scripts by a tree walk (a parsel query costs a CSS-to-XPath
+# translation lookup and a Selector per node; lxml's iter() costs neither):
+# <script id="__NEXT_DATA__">, <script type="application/ld+json">.
+NEXT_DATA_ID = "__NEXT_DATA__"
+JSONLD_TYPE = "application/ld+json"
+# A <time datetime> that shows nothing is page metadata, not a line of the page; "nothing" as
+# XPath's normalize-space() has it (these four characters, not NBSP).
+XPATH_SPACE = " \t\r\n"
 # Keys an SSR data blob may use for the article (Next.js on news.smm.cn uses "date"/"author").
 NEXT_TITLE_KEYS = ("title", "headline", "newsTitle")
 NEXT_DATE_KEYS = ("publishTime", "publish_time", "publishedAt", "datePublished", "pubTime",
@@ -231,12 +236,11 @@ CHROME_LINES = frozenset(
         "Download App", "Get the App", "Accept", "Accept All", "Reject",
     )
 )
-CHROME_RES = (
+# Anchored at the line's start: tried once, with match(), at position 0.
+CHROME_LINE_RES = (
     re.compile(r"^(?:Copyright|©)", re.I),
     re.compile(r"^\+?\d[\d\s()-]{7,}$"),
-    re.compile(r"[\u4e00-\u9fff]{4,}"),  # ICP licence lines and other Chinese-only chrome
     re.compile(r"^\[email(?:\s|\u00a0)protected\]$"),
-    re.compile(r"\buses? cookies\b|\buse of cookies\b|\bcookie policy\b", re.I),
     re.compile(r"^Share(?: to| this| on)?:?(?:\s*(?:Facebook|Twitter|X|LinkedIn|WhatsApp|WeChat"
                r"|Email|Weibo)\b)+$", re.I),
     # View and read counters: "1,234 views", "Views: 2.3k", "Read 2,301".
@@ -246,8 +250,14 @@ CHROME_RES = (
     re.compile(r"^(?:Last\s+)?(?:Updated|Modified|Edited)(?:\s+(?:on|at))?\s*[:：]?\s*"
                r"(?:\d|" + MONTHS + r")[\w ,.:/-]{0,40}$", re.I),
 )
+CHROME_LINE_RE = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_LINE_RES), re.IGNORECASE)
+# Anywhere in the line: searched only when the line holds a CJK character at all.
+CHROME_CJK_RE = re.compile(r"[\u4e00-\u9fff]{4,}")  # ICP licence lines, Chinese-only chrome
+# Anywhere in the line: searched only when the casefolded line contains CHROME_COOKIE_NEEDLE
+# (every match of the pattern does, so the needle test never loses one).
+CHROME_COOKIE_RE = re.compile(r"\buses? cookies\b|\buse of cookies\b|\bcookie policy\b", re.I)
+CHROME_COOKIE_NEEDLE = "cookie"
 CHROME_MAX_CHARS = 400
-CHROME_RE = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_RES), re.IGNORECASE)
 # A block whose text is mostly link text and shorter than this is navigation, not article text.
 NAV_LINK_RATIO = 0.8
 NAV_MAX_WORDS = 12

@@ -19,13 +19,13 @@ from smmnews.extract.blobs import state_blobs, walk
 from smmnews.extract.dates import parse_epoch, parse_iso
 from smmnews.extract.markers import (
     DESCRIPTION_META,
-    EMPTY_TIME_XPATH,
-    JSONLD_CSS,
+    JSONLD_TYPE,
     NEXT_DATE_KEYS,
     NEXT_SUMMARY_KEYS,
     NEXT_TITLE_KEYS,
     PUBLISHED_META,
     TITLE_META,
+    XPATH_SPACE,
 )
 
 _ARTICLE_TYPES = frozenset({"newsarticle", "article", "reportagenewsarticle", "blogposting",
@@ -68,7 +68,10 @@ def _load_json(text: str | None) -> Any:
 
 
 def _read_jsonld(sel: Selector, meta: Metadata) -> None:
-    for text in sel.css(JSONLD_CSS).getall():
+    for script in sel.root.iter("script"):
+        text = script.text
+        if not text or script.get("type") != JSONLD_TYPE:
+            continue
         for obj in _jsonld_objects(_load_json(text)):
             kinds = _types(obj)
             if "breadcrumblist" in kinds:
@@ -128,6 +131,15 @@ def _meta_tags(sel: Selector) -> dict[str, str]:
     return found
 
 
+def _empty_time_datetime(sel: Selector) -> str | None:
+    """The first <time datetime> that shows no text (XPATH_SPACE): its datetime."""
+    for time in sel.root.iter("time"):
+        value = time.get("datetime")
+        if value is not None and not "".join(time.itertext()).strip(XPATH_SPACE):
+            return str(value)
+    return None
+
+
 def read_metadata(sel: Selector) -> Metadata:
     meta = Metadata()
     _read_jsonld(sel, meta)
@@ -139,10 +151,11 @@ def read_metadata(sel: Selector) -> Metadata:
         _add_date(meta, source, tags.get(key))
     # A shown <time datetime> is read with the header's date line (segment.py): the first
     # <time> of a page may be a related item's or a ticker's. An empty one is metadata.
-    _add_date(meta, "time_element", sel.xpath(EMPTY_TIME_XPATH).get())
+    _add_date(meta, "time_element", _empty_time_datetime(sel))
     for source, key in DESCRIPTION_META:
         _add_text(meta.descriptions, source, tags.get(key))
-    title = sel.xpath("(//title)[1]/text()").get()
+    title_el = next(sel.root.iter("title"), None)
+    title = title_el.text if title_el is not None else None
     meta.title_tag = title if title and title.strip() else None
     meta.language = sel.root.get("lang")
     return meta

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from smmnews.extract.blocks import Block, Image, Piece, collapse
+from smmnews.extract.blocks import Block, Image, Piece, collapse, title_key
 from smmnews.extract.boilerplate import is_chrome_text, is_cut_marker, strip_bullet
 from smmnews.extract.dates import is_time_line, parse_listing_time, split_trailing_time
 from smmnews.extract.markers import (
@@ -24,10 +24,6 @@ from smmnews.items import Related
 
 # Hrefs that are not relative paths: without the article path segment they cannot be articles.
 _NON_RELATIVE = ("http", "//", "/", "#", "javascript")
-
-
-def title_key(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 def article_link(block: Block, base_url: str) -> str | None:
@@ -180,7 +176,7 @@ def _item(pieces: list[tuple[Piece, bool]], url: str, now: datetime,
 
 def _items_by_repetition(blocks: list[Block], base_url: str, now: datetime) -> list[Related]:
     """Unlinked related headlines (2013-2017 pages): a title is repeated or followed by a time."""
-    counts = Counter(title_key(b.text) for b in blocks)
+    counts = Counter(b.key for b in blocks)
     items: list[Related] = []
     seen: set[str] = set()
     current: Related | None = None

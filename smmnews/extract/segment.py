@@ -102,13 +102,13 @@ def _is_date_line(block: Block) -> bool:
     # Table rows ("… | yuan/mt | Mar 20,2026") are values, never a header line in parts.
     parts = [block.text] if block.kind == "row" else date_line_parts(block.text)
     return bool(any(parse_header_date(part) or is_relative_time(part) for part in parts)
-                or (block.datetime and len(block.text.split()) <= DATE_LINE_MAX_WORDS))
+                or (block.datetime and block.words <= DATE_LINE_MAX_WORDS))
 
 
 def _header(blocks: list[Block], title: str | None) -> tuple[int | None, int | None]:
     """Indices of the displayed title and the date line that belongs to it."""
     key = title_key(title) if title else None
-    titles = [i for i, b in enumerate(blocks) if key and title_key(b.text) == key and not b.crumb]
+    titles = [i for i, b in enumerate(blocks) if key and b.key == key and not b.crumb]
     dates = [i for i, b in enumerate(blocks) if not b.chrome and _is_date_line(b)]
     cut = next((i for i, b in enumerate(blocks) if is_cut_marker(b.text)), len(blocks))
     # The header's date stands right under the title: not past the article text's end, not
@@ -180,7 +180,7 @@ def _cut(blocks: list[Block], start: int, stop: int) -> int:
 
 
 def _words(blocks: list[Block]) -> int:
-    return sum(len(b.text.split()) for b in blocks if not is_chrome(b))
+    return sum(b.words for b in blocks if not is_chrome(b))
 
 
 def _trailing_tags(body: list[Block]) -> int:
@@ -255,9 +255,9 @@ class _Collector:
 def _lead(body: list[Block]) -> tuple[list[Block], list[str]]:
     """Drop the summary's second showing; the repeated lead is the shown summary."""
     if len(body) > 1:
-        lead = title_key(body[0].text)
+        lead = body[0].key
         for later in body[1:6]:
-            if title_key(later.text) == lead:
+            if later.key == lead:
                 return body[1:], [body[0].text]
     return body, []
 
@@ -267,7 +267,7 @@ def _shown_summary(body: list[Block]) -> list[str]:
     if len(body) < 3:
         return []
     lead = body[0]
-    if lead.is_heading or len(lead.text.split()) < 8:
+    if lead.is_heading or lead.words < 8:
         return []
     if lead.lead and not body[1].lead:
         return [lead.text]  # its element is named a summary

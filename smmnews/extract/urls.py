@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 from smmnews.extract.markers import ARTICLE_PATH_RE, CANONICAL_URL_TEMPLATE
@@ -17,6 +18,13 @@ def _unquote_fully(text: str) -> str:
     return text
 
 
+# Pages link the same URLs many times (cards repeat each link 2-4 times, menus are on every
+# page) and urlsplit/urljoin are pure but costly: verdicts are kept per distinct string,
+# bounded so a long crawl's memory stays flat.
+URL_CACHE_SIZE = 8192
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def article_id_from_url(url: str) -> str | None:
     """The numeric article id of any article URL form A-H, or None for other pages."""
     try:
@@ -35,6 +43,11 @@ def absolute_url(base: str, href: str | None) -> str | None:
     """Resolve a link against the page URL; None for empty, script and mail links."""
     if not href:
         return None
+    return _absolute_url(base, href)
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _absolute_url(base: str, href: str) -> str | None:
     href = href.strip()
     if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")):
         return None
