@@ -204,7 +204,8 @@ class RunSummary:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunSummary:
         if not crawler.settings.getbool("SMMNEWS_CRAWL_JOB"):
-            raise NotConfigured("the run summary describes `scrapy crawl` jobs only")
+            # Describes `scrapy crawl` jobs only; silent (a message would log a warning).
+            raise NotConfigured
         extension = cls(crawler, context_for(crawler))
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension

@@ -119,7 +119,8 @@ class JobMonitors:
     def from_crawler(cls, crawler: Crawler) -> JobMonitors:
         settings = crawler.settings
         if not settings.getbool("SMMNEWS_CRAWL_JOB"):
-            raise NotConfigured("job-health monitors judge `scrapy crawl` jobs only")
+            # Judges `scrapy crawl` jobs only; silent (a message would log a warning).
+            raise NotConfigured
         limits = Thresholds(
             min_items=settings.getint("SMMNEWS_MONITOR_MIN_ITEMS"),
             min_coverage={k: float(v) for k, v in

@@ -88,7 +88,7 @@ class ArchiveMiddleware:
         settings = crawler.settings
         directory = settings.get("SMMNEWS_ARCHIVE")
         if not directory:
-            raise NotConfigured("SMMNEWS_ARCHIVE is not set")
+            raise NotConfigured  # off unless set; silent (a message would log a warning)
         path = Path(directory)
         if settings.getbool("SMMNEWS_SALVAGE_ORPHANS", True) and path.is_dir():
             salvage(path)
