@@ -107,6 +107,10 @@ CREATE INDEX IF NOT EXISTS articles_status ON articles (status, output);
 """
 
 
+# SQLite's name for a database that lives in memory only.
+MEMORY = ":memory:"
+
+
 def _known(row: tuple[str, str, int, str, str, str | None]) -> Known:
     return Known(row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5])
 
@@ -136,6 +140,11 @@ class SqliteStateStore:
     def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT) -> None:
         path = Path(path)
         self.path = path
+        if str(path) == MEMORY:
+            # A private store of one process (re-extraction's workers): no file, no lock.
+            self.db = sqlite3.connect(MEMORY, isolation_level=None, check_same_thread=False)
+            self.db.executescript(_SCHEMA)
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             locks.hold(path)
