@@ -66,8 +66,10 @@ class SiteOffsiteMiddleware(OffsiteMiddleware):
             return False
         if not super().should_follow(request, spider):
             return False
+        # The crawl spider keeps its base URL in its options, the probe spider as an attribute.
         options = getattr(spider, "options", None)
-        base = urlsplit(options.base_url) if options is not None else None
+        base_url = getattr(options, "base_url", None) or getattr(spider, "base_url", None)
+        base = urlsplit(base_url) if isinstance(base_url, str) else None
         port = _port(parts.scheme, parts.port)
         if base is not None and parts.hostname == base.hostname:
             allowed = _port(base.scheme, base.port)
