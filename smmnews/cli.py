@@ -106,7 +106,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0 if all(results) else 1
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; `only="extract"` builds just that command (a fast start)."""
     parser = argparse.ArgumentParser(prog="smmnews", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     extract = commands.add_parser(
@@ -119,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
                                        "(default: the now of a meta.json beside the page, "
                                        "else the current time)")
     extract.set_defaults(func=cmd_extract)
+    if only == "extract":
+        return parser  # the other commands' modules cost a third of a one-page extraction
     from smmnews.archive.command import add_reextract_command
     from smmnews.demo import add_demo_command
     from smmnews.diff import add_diff_command
@@ -134,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(words[0] if words[:1] == ["extract"] else None).parse_args(words)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
