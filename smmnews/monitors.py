@@ -22,6 +22,7 @@ from smmnews.runtime import RunContext, context_for
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,19 @@ class Thresholds:
     max_error_rate: float
     max_drop_rate: float
     min_pages: int
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Thresholds:
+        """The SMMNEWS_MONITOR_* settings (the crawl's monitors and the probe's verdict)."""
+        return cls(
+            min_items=settings.getint("SMMNEWS_MONITOR_MIN_ITEMS"),
+            min_coverage={k: float(v) for k, v in
+                          settings.getdict("SMMNEWS_MONITOR_MIN_COVERAGE").items()},
+            max_text_fallback=settings.getfloat("SMMNEWS_MONITOR_MAX_TEXT_FALLBACK"),
+            max_error_rate=settings.getfloat("SMMNEWS_MONITOR_MAX_ERROR_RATE"),
+            max_drop_rate=settings.getfloat("SMMNEWS_MONITOR_MAX_DROP_RATE"),
+            min_pages=settings.getint("SMMNEWS_MONITOR_MIN_PAGES"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,15 +135,7 @@ class JobMonitors:
         if not settings.getbool("SMMNEWS_CRAWL_JOB"):
             # Judges `scrapy crawl` jobs only; silent (a message would log a warning).
             raise NotConfigured
-        limits = Thresholds(
-            min_items=settings.getint("SMMNEWS_MONITOR_MIN_ITEMS"),
-            min_coverage={k: float(v) for k, v in
-                          settings.getdict("SMMNEWS_MONITOR_MIN_COVERAGE").items()},
-            max_text_fallback=settings.getfloat("SMMNEWS_MONITOR_MAX_TEXT_FALLBACK"),
-            max_error_rate=settings.getfloat("SMMNEWS_MONITOR_MAX_ERROR_RATE"),
-            max_drop_rate=settings.getfloat("SMMNEWS_MONITOR_MAX_DROP_RATE"),
-            min_pages=settings.getint("SMMNEWS_MONITOR_MIN_PAGES"),
-        )
+        limits = Thresholds.from_settings(settings)
         monitors = cls(crawler, context_for(crawler), limits)
         crawler.signals.connect(monitors.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(monitors.spider_closed, signal=signals.spider_closed)

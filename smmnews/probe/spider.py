@@ -111,15 +111,7 @@ class SmmProbeSpider(scrapy.Spider):
         spider.sitemaps = list(dict.fromkeys([*settings.getlist("SMMNEWS_SITEMAPS"),
                                               *SITEMAP_CANDIDATES]))
         spider.endpoints = parse_endpoints(settings.get("SMMNEWS_LISTING_ENDPOINTS"))
-        spider.limits = Thresholds(
-            min_items=settings.getint("SMMNEWS_MONITOR_MIN_ITEMS"),
-            min_coverage={k: float(v) for k, v in
-                          settings.getdict("SMMNEWS_MONITOR_MIN_COVERAGE").items()},
-            max_text_fallback=settings.getfloat("SMMNEWS_MONITOR_MAX_TEXT_FALLBACK"),
-            max_error_rate=settings.getfloat("SMMNEWS_MONITOR_MAX_ERROR_RATE"),
-            max_drop_rate=settings.getfloat("SMMNEWS_MONITOR_MAX_DROP_RATE"),
-            min_pages=settings.getint("SMMNEWS_MONITOR_MIN_PAGES"),
-        )
+        spider.limits = Thresholds.from_settings(settings)
         spider.user_agent = settings.get("USER_AGENT")
         return spider
 
