@@ -66,9 +66,7 @@ class SiteOffsiteMiddleware(OffsiteMiddleware):
             return False
         if not super().should_follow(request, spider):
             return False
-        # The crawl spider keeps its base URL in its options, the probe spider as an attribute.
-        options = getattr(spider, "options", None)
-        base_url = getattr(options, "base_url", None) or getattr(spider, "base_url", None)
+        base_url = getattr(spider, "base_url", None)  # both of our spiders name their site
         base = urlsplit(base_url) if isinstance(base_url, str) else None
         port = _port(parts.scheme, parts.port)
         if base is not None and parts.hostname == base.hostname:

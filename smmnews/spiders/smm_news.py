@@ -124,6 +124,12 @@ class SmmNewsSpider(scrapy.Spider):
 
     # --- what to fetch ---------------------------------------------------------------------
 
+    @property
+    def base_url(self) -> str:
+        """The site root crawled (news.metal.com or a mirror); the probe spider has one too, and
+        the offsite filter reads it to allow the mirror's port."""
+        return self.options.base_url
+
     def now(self) -> datetime:
         return self.options.now or datetime.now(UTC)
 
@@ -161,7 +167,8 @@ class SmmNewsSpider(scrapy.Spider):
     def explicit_request(self, url: str) -> scrapy.Request | None:
         """An article request for a URL the user listed; each one not used is said and counted."""
         stats = self.crawler.stats
-        if article_id_from_url(url) is None:
+        article_id = article_id_from_url(url)
+        if article_id is None:
             stats.inc_value(keys.SKIPPED_NOT_ARTICLE_URL)
             logger.warning("Not an article URL (skipped): %s", url)
             return None
@@ -171,7 +178,7 @@ class SmmNewsSpider(scrapy.Spider):
             logger.warning("Not on the site (skipped; set -a base_url to crawl a mirror): %s",
                            url)
             return None
-        if article_id_from_url(url) in self.scheduled:
+        if article_id in self.scheduled:
             stats.inc_value(keys.SKIPPED_REPEAT)
             logger.info("Same article as an earlier URL (skipped): %s", url)
             return None
