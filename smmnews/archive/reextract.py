@@ -68,10 +68,11 @@ class Workers:
         self.pool: Pool | None = None
 
     def __enter__(self) -> Workers:
+        # The modules' objects stay out of the garbage collector's full passes: in one process
+        # they are only time spent; after a fork, a pass would also touch (and so copy) every
+        # page of memory the workers share with this process.
+        gc.freeze()
         if self.processes > 1:
-            # Objects from before the fork stay out of the workers' garbage collection, so it
-            # does not touch (and copy) every page of memory they share with this process.
-            gc.freeze()
             self.pool = multiprocessing.get_context("fork").Pool(self.processes)
         return self
 
@@ -87,7 +88,7 @@ class Workers:
             else:
                 self.pool.terminate()
             self.pool.join()
-            gc.unfreeze()
+        gc.unfreeze()
 
 
 def scan_file(path: Path) -> list[ArchivedPage]:
@@ -126,7 +127,8 @@ def export_all(pages: list[Selected], output: Path, stats: Stats, *,
     output.parent.mkdir(parents=True, exist_ok=True)
     bar = ProgressBar(len(pages))
     with part.open("wb") as handle:
-        tasks = [task_for(latest, earlier, now) for latest, earlier in pages]
+        # A generator: the pool takes tasks as its pipe to the workers has room.
+        tasks = (task_for(latest, earlier, now) for latest, earlier in pages)
         for outcome in workers.map(extract_page, tasks, CHUNK):
             bar.advance()
             for key, count in outcome.stats.items():
@@ -142,8 +144,6 @@ def export_all(pages: list[Selected], output: Path, stats: Stats, *,
     bar.close()
     validation.close_spider()
     publish(part, output)
-
-
 
 
 def summary(stats: Stats, files: list[Path], output: Path, seconds: float,
