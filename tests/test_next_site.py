@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from smmnews.items import Article
 from smmnews.mirror.server import MirrorServer
 from smmnews.mirror.static import StaticSite
 from smmnews.record import build_record
 from smmnews.serialize import record_dict
-from tests.crawling import SITE_NOW, CrawlResult, run_crawl
+from tests.crawling import REPO, SITE_NOW, CrawlResult, env, run_crawl
 
 SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site_next"
 SHELL_ID = "103900002"
@@ -100,6 +103,44 @@ def test_chromium_renders_the_shell_into_the_server_rendered_record(
     # scrapy-playwright on Scrapy 2.19: no Python warning, no warning log line, no traceback.
     assert re.search(r"\w+Warning: ", result.log) is None
     assert " WARNING: " not in result.log and "Traceback" not in result.log
+
+
+@pytest.mark.e2e
+def test_a_rendered_page_is_archived_as_read_and_reextracts_to_the_crawl_record(
+        server: MirrorServer, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    result = crawl(server, tmp_path, SMMNEWS_RENDER="auto", SMMNEWS_ARCHIVE=str(archive))
+    assert result.returncode == 0, result.log[-3000:]
+    files = sorted(archive.glob("*.warc.gz"))
+    # Both fetches of the shell are kept: the server's shell, then the page Chromium rendered,
+    # marked as rendered and with a Content-Length that is its own.
+    shell = []
+    for path in files:
+        with path.open("rb") as handle:
+            for record in ArchiveIterator(handle):
+                if (record.rec_type == "response" and record.rec_headers.get_header(
+                        "WARC-Target-URI").endswith(f"/newscontent/{SHELL_ID}")):
+                    body = record.content_stream().read()
+                    shell.append((record.rec_headers.get_header("WARC-JSON-Metadata"),
+                                  record.http_headers.get_header("Content-Length"), body))
+    assert [meta is not None for meta, _, _ in shell] == [False, True]
+    rendered_meta, length, body = shell[1]
+    assert json.loads(rendered_meta) == {"smmnews": {"rendered": "chromium"}}
+    assert length == str(len(body)) and len(body) > len(shell[0][2])
+    warcio = Path(sys.executable).with_name("warcio")
+    for command in ("index", "check"):
+        done = subprocess.run([str(warcio), command, *map(str, files)], capture_output=True,
+                              text=True, timeout=120, check=False)
+        assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])
+    # Re-extraction needs no browser: the rendered page is in the archive.
+    output = tmp_path / "reextracted.jsonl"
+    done = subprocess.run([sys.executable, "-m", "smmnews.cli", "reextract", str(archive),
+                           "-O", str(output), "--now", SITE_NOW], cwd=REPO, env=env(),
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    crawled = sorted(result.output.read_text("utf-8").splitlines())
+    assert len(crawled) == len(LISTED + FROM_ENDPOINT)
+    assert sorted(output.read_text("utf-8").splitlines()) == crawled
 
 
 @pytest.mark.e2e

@@ -125,13 +125,15 @@ class WarcFileSet:
 
     def write_exchange(self, url: str, fetched_at: datetime,
                        request: tuple[StatusAndHeaders, bytes],
-                       response: tuple[StatusAndHeaders, bytes]) -> None:
-        """A response record and the request record that asked for it (WARC-Concurrent-To)."""
+                       response: tuple[StatusAndHeaders, bytes], *,
+                       extra: dict[str, str] | None = None) -> None:
+        """A response record and the request record that asked for it (WARC-Concurrent-To);
+        `extra`: more WARC header fields for the response record."""
         writer = self.writer or self._open()
         date = warc_date(fetched_at)
         answer = writer.create_warc_record(url, "response", payload=BytesIO(response[1]),
                                            length=len(response[1]), http_headers=response[0],
-                                           warc_headers_dict={"WARC-Date": date})
+                                           warc_headers_dict={"WARC-Date": date, **(extra or {})})
         question = writer.create_warc_record(url, "request", payload=BytesIO(request[1]),
                                              length=len(request[1]), http_headers=request[0],
                                              warc_headers_dict={"WARC-Date": date})

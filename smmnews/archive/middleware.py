@@ -2,11 +2,16 @@
 
 Both sit next to the downloader (above HttpCompressionMiddleware and the redirect, retry and
 robots.txt middlewares), so they see every response as it came off the wire: robots.txt,
-sitemaps, listings, redirects, errors and articles, bodies still content-encoded.
+sitemaps, listings, redirects, errors and articles, bodies still content-encoded. A page
+rendered in Chromium (`SMMNEWS_RENDER`) is the exception: the browser hands over the page after
+its scripts ran, decoded, under the server's headers. It is archived as the spider read it (so
+`reextract` gives the crawl's record; the plain fetch before it is archived too), with its
+Content-Length made true and a WARC-JSON-Metadata field saying it was rendered.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -21,6 +26,7 @@ from w3lib.url import safe_url_string
 
 from smmnews import stats as keys
 from smmnews.archive.files import WarcFileSet, http_headers, salvage
+from smmnews.render import RENDERED
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -65,14 +71,23 @@ def request_headers(request: Request) -> tuple[Any, bytes]:
     return http_headers(f"{request.method} {target}", pairs, request=True), request.body
 
 
-def response_headers(response: Response) -> tuple[Any, bytes]:
+# The WARC field (a Webrecorder convention) marking a response the browser rendered.
+RENDERED_METADATA = {"WARC-JSON-Metadata": json.dumps({"smmnews": {"rendered": "chromium"}})}
+
+
+def response_headers(response: Response, *, rendered: bool = False) -> tuple[Any, bytes]:
     try:
         phrase = HTTPStatus(response.status).phrase
     except ValueError:
         phrase = ""
     line = f"{response.status} {phrase}".strip()
     protocol = response.protocol or "HTTP/1.1"
-    return http_headers(line, _header_pairs(response.headers), protocol=protocol), response.body
+    pairs = _header_pairs(response.headers)
+    if rendered:
+        # The server's length was the shell's; the body is the rendered page.
+        pairs = [(n, v) for n, v in pairs if n.lower() != "content-length"]
+        pairs.append(("Content-Length", str(len(response.body))))
+    return http_headers(line, pairs, protocol=protocol), response.body
 
 
 class ArchiveMiddleware:
@@ -104,8 +119,10 @@ class ArchiveMiddleware:
         stamp = request.meta.get(FETCHED_AT)
         fetched = datetime.fromisoformat(stamp) if stamp else now_to_the_second()
         try:
+            rendered = bool(request.meta.get(RENDERED))
             self.files.write_exchange(response.url, fetched, request_headers(request),
-                                      response_headers(response))
+                                      response_headers(response, rendered=rendered),
+                                      extra=RENDERED_METADATA if rendered else None)
         except OSError as exc:
             # A full disk must not stop the crawl; the records still go out.
             self.broken = True
