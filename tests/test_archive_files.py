@@ -23,7 +23,7 @@ from smmnews.extract.dates import parse_iso
 from smmnews.items import Article
 from smmnews.record import build_record
 from smmnews.serialize import record_dict
-from tests.fixtures import ARTICLES, meta, page_bytes
+from tests.fixtures import ARTICLES, NON_ARTICLES, meta, page_bytes
 
 CASE = "l2-modern-nickel-flash-2026"
 FETCHED = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
@@ -114,16 +114,21 @@ def test_revisions_count_changes_as_the_crawl_does(hashes: list[str],
     assert revisions(hashes) == expected
 
 
-def test_a_refetched_article_keeps_its_revision(tmp_path: Path) -> None:
-    url = meta(ARTICLES, CASE)["url"]
-    first = page_bytes(ARTICLES, CASE)
-    edited = first.replace(b"</p>", b" Updated figures were released later.</p>", 1)
-    files = WarcFileSet(tmp_path, "run")
-    for hours, page in enumerate((first, first, edited)):
+def archive_fetches(directory: Path, url: str, pages: list[bytes]) -> None:
+    """The same URL fetched once an hour, one page after the other."""
+    files = WarcFileSet(directory, "run")
+    for hours, page in enumerate(pages):
         files.write_exchange(url, FETCHED + timedelta(hours=hours),
                              (http_headers("GET /x", [("Host", "h")], request=True), b""),
                              (http_headers("200 OK", [("Content-Type", "text/html")]), page))
     files.close()
+
+
+def test_a_refetched_article_keeps_its_revision(tmp_path: Path) -> None:
+    url = meta(ARTICLES, CASE)["url"]
+    first = page_bytes(ARTICLES, CASE)
+    edited = first.replace(b"</p>", b" Updated figures were released later.</p>", 1)
+    archive_fetches(tmp_path, url, [first, first, edited])
     output = tmp_path / "out.jsonl"
     summary = reextract([tmp_path], output, now=FETCHED, processes=1)
     [record] = [json.loads(line) for line in output.read_text("utf-8").splitlines()]
@@ -133,6 +138,37 @@ def test_a_refetched_article_keeps_its_revision(tmp_path: Path) -> None:
     assert "Updated figures" in record["body"]
     assert record["crawled_at"] == (FETCHED + timedelta(hours=2)).isoformat()
     assert summary["skipped"] == {"older_fetch": 2}
+
+
+def test_a_refetch_that_is_no_longer_an_article_keeps_the_published_record(
+        tmp_path: Path) -> None:
+    # The crawl published the article (twice: edited in between), then met a login wall at
+    # the same URL: its outputs hold the edited record, and so does the re-extraction.
+    url = meta(ARTICLES, CASE)["url"]
+    first = page_bytes(ARTICLES, CASE)
+    edited = first.replace(b"</p>", b" Updated figures were released later.</p>", 1)
+    wall = page_bytes(NON_ARTICLES, "login-page")
+    archive_fetches(tmp_path, url, [first, wall, edited, wall])
+    output = tmp_path / "out.jsonl"
+    summary = reextract([tmp_path], output, now=FETCHED, processes=1)
+    [record] = [json.loads(line) for line in output.read_text("utf-8").splitlines()]
+    direct = build_record(edited, url, FETCHED, crawled_at=FETCHED + timedelta(hours=2))
+    before = build_record(first, url, FETCHED)
+    assert isinstance(direct, Article) and isinstance(before, Article)
+    direct.revision, direct.previous_content_hash = 2, before.content_hash
+    assert record == record_dict(direct)
+    # The last fetch's fault is counted once, as its crawl counted it; the earlier wall not.
+    assert sum(summary["faults"].values()) == 1
+    assert summary["items"] == 1
+
+
+def test_an_article_only_ever_seen_behind_a_wall_gives_no_record(tmp_path: Path) -> None:
+    url = meta(ARTICLES, CASE)["url"]
+    archive_fetches(tmp_path, url, [page_bytes(NON_ARTICLES, "login-page")] * 2)
+    output = tmp_path / "out.jsonl"
+    summary = reextract([tmp_path], output, now=FETCHED, processes=1)
+    assert output.read_text("utf-8") == ""
+    assert summary["items"] == 0 and sum(summary["faults"].values()) == 1
 
 
 def test_the_middleware_archives_the_exchange_as_received(tmp_path: Path) -> None:

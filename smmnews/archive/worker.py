@@ -4,8 +4,10 @@ The page goes through what `parse_article` does with a live response (response t
 `build_record` with the fetch time as `crawled_at` and as "now", the same fault counters), then
 the crawl's validation pipeline and its JSON Lines exporter. An article fetched more than once
 (a refetch after a sitemap `lastmod`) gets its revision as the crawls counted it, from the
-content hashes of its earlier fetches. Only bytes and counters travel back
-to the main process, which writes lines in page order and keeps the one rejects file.
+content hashes of its earlier fetches; when its latest fetch is no longer an article (a login
+wall, a removed page), the record of its latest fetch that was one. Only bytes and counters
+travel back to the main process, which writes lines in page order and keeps the one rejects
+file.
 """
 
 from __future__ import annotations
@@ -101,17 +103,29 @@ class PageWorker:
     def page(self, task: Task) -> tuple[bytes | None, str | None]:
         latest, now_text, earlier = task
         result = self.record(latest, now_text)
+        fault = None
         if isinstance(result, str):
-            return None, result
-        if earlier:
-            hashes = [h for fetch in earlier if (h := self.content_hash(fetch, now_text))]
+            fault = result
+            # The crawl that met a login wall or a removed page on a refetch had already
+            # published the article from an earlier fetch: that record is the one kept.
+            earlier_results = [self.uncounted(fetch, now_text) for fetch in earlier]
+            kept = [n for n, found in enumerate(earlier_results) if isinstance(found, Article)]
+            if not kept:
+                return None, fault
+            result = cast("Article", earlier_results[kept[-1]])
+            hashes = [found.content_hash for found in earlier_results[:kept[-1]]
+                      if isinstance(found, Article)]
+        else:
+            hashes = [found.content_hash for fetch in earlier
+                      if isinstance(found := self.uncounted(fetch, now_text), Article)]
+        if hashes:
             result.revision, result.previous_content_hash = revisions(
                 [*hashes, result.content_hash])
         try:
             item = self.validation.process_item(result)
         except DropItem as exc:
             return None, f"Dropped: {exc}"
-        return self.export(item), None
+        return self.export(item), fault
 
     def record(self, fetch: Fetch, now_text: str | None) -> Article | str:
         """The spider's checks and `build_record`: the record, or the log line of the fault
@@ -135,12 +149,13 @@ class PageWorker:
             return f"Not an article ({result}): {response.url}"
         return result
 
-    def content_hash(self, fetch: Fetch, now_text: str | None) -> str | None:
-        """The content hash of an earlier fetch (its faults are not counted again)."""
+    def uncounted(self, fetch: Fetch, now_text: str | None) -> Article | str:
+        """An earlier fetch's record or fault (its faults were counted by the crawl that made
+        it, and are not counted again)."""
         counted = dict(self.stats.values)
         result = self.record(fetch, now_text)
         self.stats.values = counted
-        return None if isinstance(result, str) else result.content_hash
+        return result
 
     def export(self, item: Article) -> bytes:
         self.buffer.seek(0)
