@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -81,7 +82,7 @@ class RecoveryExtension:
     def spider_opened(self) -> None:
         try:
             reconcile(self.context.state, self.context.outputs,
-                      salvage_orphans=self.salvage_orphans)
+                      salvage_orphans=self.salvage_orphans, kinds=self.context.formats)
         except StateError as exc:
             self.context.fail("state", str(exc))
         except OSError as exc:
@@ -251,6 +252,8 @@ class RunSummary:
                 tmp.replace(path)
             except OSError as exc:
                 logger.error("Run summary not written: %s: %s", path, os_cause(exc))
+                with contextlib.suppress(OSError):
+                    path.with_name(path.name + ".part").unlink(missing_ok=True)
         logger.info("Run summary: %d items, %d pages, dropped %s, finish reason %s",
                     summary["items"], summary["pages"], summary["dropped"] or "none",
                     summary["finish_reason"])

@@ -39,6 +39,10 @@ FAILED_REASON = "failed"
 class RunContext:
     state: StateStore
     outputs: list[Path] = field(default_factory=list)
+    # The feed format of each output (smmnews.feeds: JSON Lines or written from a journal).
+    formats: dict[Path, str] = field(default_factory=dict)
+    # The feed storages of this run's file outputs (smmnews.feeds: published together).
+    feeds: list[Any] = field(default_factory=list)
     # Filled by smmnews.monitors at the end of the run, read by the run summary.
     monitor_report: dict[str, Any] = field(default_factory=dict)
     # Distributed crawls: what all workers found together (smmnews.distributed.presence), so
@@ -48,9 +52,10 @@ class RunContext:
     failures: list[str] = field(default_factory=list)
     crawler: Any = None
 
-    def add_output(self, path: Path) -> None:
+    def add_output(self, path: Path, feed_format: str = "jsonlines") -> None:
         if path not in self.outputs:
             self.outputs.append(path)
+        self.formats[path] = feed_format
 
     def fail(self, kind: str, message: str, *, stop: bool = False) -> None:
         """Record a failure (see the module docstring); `stop` closes the spider."""
@@ -64,7 +69,10 @@ class RunContext:
             self.stop()
 
     def stop(self) -> None:
-        engine = getattr(self.crawler, "engine", None)
+        try:
+            engine = getattr(self.crawler, "engine", None)
+        except RuntimeError:  # Scrapy 2.19: not set before the crawl starts; nothing to stop
+            return
         if engine is None or getattr(engine, "spider", None) is None:
             return
         slot = getattr(engine, "_slot", None)

@@ -5,14 +5,17 @@ output may be incomplete, in every output mode, whatever is killed and however.
 Kill-and-resume chains run real `scrapy crawl` processes against the mirror and kill them at
 seeded random points: after a random number of written records, at startup, with SIGINT or
 SIGTERM, or exactly at a named point of the close (smmnews/crashpoints.py: just before and just
-after the rename, after the state commit, during close). The seed is printed on failure;
-`SMMNEWS_FAULT_SEED=<seed>` replays a run.
+after the rename, after the state commit, during close). Every output mode, and every feed
+format a user may name (JSON Lines, CSV, JSON, XML, `-O out.json:jsonlines`, several outputs in
+one run); after every run that exits 0 each published file is read with a real reader (pandas,
+ElementTree). The seed is printed on failure; `SMMNEWS_FAULT_SEED=<seed>` replays a run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import random
 import resource
 import signal
@@ -27,13 +30,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
+import pandas as pd
 import pytest
 import redis
 
 from smmnews.crashpoints import ENV as CRASH_ENV
 from smmnews.crashpoints import POINTS as CRASH_POINTS
 from smmnews.distributed.state import RedisStateStore
+from smmnews.formats import format_of
 from smmnews.mirror.generate import GeneratedSite
 from smmnews.mirror.server import MirrorServer
 from smmnews.mirror.site import Page
@@ -47,11 +53,32 @@ pytestmark = pytest.mark.e2e
 
 SEED = int(os.environ.get("SMMNEWS_FAULT_SEED") or random.randrange(2**32))
 ARTICLES = 120
-# Kill-and-resume cycles per output mode (at least 50 in all).
-KILLS = {"O": 11, "o": 10, "dated": 10, "scrapyd": 10, "redis": 9}
+# The outputs of the modes named by their files: (flag, file[:format]). `-O` files are handed
+# over after each run that exits 0, `-o` files are read as they stand.
+FILE_MODES = {
+    "O": [("-O", "articles.jsonl")], "o": [("-o", "articles.jsonl")],
+    "O-csv": [("-O", "articles.csv")], "o-csv": [("-o", "articles.csv")],
+    "O-json": [("-O", "articles.json")], "o-json": [("-o", "articles.json")],
+    "O-xml": [("-O", "articles.xml")], "o-xml": [("-o", "articles.xml")],
+    "O-json-as-lines": [("-O", "articles.json:jsonlines")],
+    "o-ndjson": [("-o", "articles.ndjson")],
+    # Several outputs in one run (Scrapy takes only -o or only -O): each must end with every
+    # article exactly once.
+    "several-o": [("-o", "a.jsonl"), ("-o", "b.csv"), ("-o", "c.json")],
+    "several-O": [("-O", "a.jsonl"), ("-O", "b.xml"), ("-O", "c.pickle")],
+}
+# Kill-and-resume cycles per output mode (at least 50 in all; CI time: about 3.5 s a kill
+# and 6 s a mode for its two final runs).
+KILLS = {"O": 6, "o": 5, "dated": 5, "scrapyd": 5, "redis": 5,
+         "O-csv": 4, "o-csv": 4, "O-json": 4, "o-json": 4, "O-xml": 4, "o-xml": 4,
+         "O-json-as-lines": 3, "o-ndjson": 3, "several-o": 6, "several-O": 5}
 # Each chain passes through one named point of the close, besides its random kills.
 FORCED_POINT = {"O": "after_rename", "o": "during_close", "dated": "after_rename",
-                "scrapyd": "before_rename", "redis": "after_commit"}
+                "scrapyd": "before_rename", "redis": "after_commit",
+                "O-csv": "after_commit", "o-csv": "after_rename", "O-json": "after_rename",
+                "o-json": "after_commit", "O-xml": "before_rename", "o-xml": "after_rename",
+                "O-json-as-lines": "after_rename", "o-ndjson": "after_rename",
+                "several-o": "after_rename", "several-O": "before_rename"}
 FAST = {**TEST_SETTINGS, "SMMNEWS_PROGRESS_INTERVAL": "0", "LOG_LEVEL": "INFO",
         "SMMNEWS_MONITOR_MIN_ITEMS": "0", "SMMNEWS_REDIS_HEARTBEAT": "0.5"}
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
@@ -77,17 +104,32 @@ class Mode:
     redis_url: str | None = None
     runs: int = 0
     # `-O` replaces its file at every run: a consumer reads it after each run that exits 0.
-    # These are the ids it read, run after run.
-    handed_over: list[str] = field(default_factory=list)
+    # These are the ids it read, run after run, per file.
+    handed_over: dict[Path, list[str]] = field(default_factory=dict)
 
-    @property
-    def overwrites(self) -> bool:
-        return self.name in ("O", "redis")
+    def files(self) -> list[tuple[str, Path, str]]:
+        """(flag, path, format) of the outputs named by a file."""
+        found = []
+        for flag, name in FILE_MODES.get(self.name, []):
+            file, _, kind = name.partition(":")
+            found.append((flag, self.workdir / file, kind or format_of(Path(file))))
+        return found
+
+    def overwritten(self) -> list[Path]:
+        if self.name == "redis":
+            return [self.workdir / "a.jsonl", self.workdir / "b.jsonl"]
+        return [path for flag, path, _ in self.files() if flag == "-O"]
 
     def exited_healthy(self, worker: str) -> None:
-        if self.overwrites:
-            name = "articles.jsonl" if self.name == "O" else f"{worker}.jsonl"
-            self.handed_over += ids_of(self.workdir / name)
+        # Every published file parses with a real reader after a healthy run.
+        for path in self.published():
+            records_of(path, self.kind(path))
+        for path in self.overwritten():
+            if self.name != "redis" or path.stem == worker:
+                self.handed_over.setdefault(path, []).extend(ids_of(path, self.kind(path)))
+
+    def kind(self, path: Path) -> str:
+        return {p: k for _, p, k in self.files()}.get(path, "jsonlines")
 
     def state(self) -> Path:
         return self.workdir / "state.sqlite"
@@ -98,10 +140,9 @@ class Mode:
     def output_args(self, worker: str) -> list[str]:
         self.runs += 1
         work = self.workdir
-        if self.name == "O":
-            return ["-O", str(work / "articles.jsonl")]
-        if self.name == "o":
-            return ["-o", str(work / "articles.jsonl")]
+        if self.name in FILE_MODES:
+            return [arg for flag, name in FILE_MODES[self.name]
+                    for arg in (flag, str(work / name))]
         if self.name == "redis":
             return ["-O", str(work / f"{worker}.jsonl")]
         if self.name == "dated":
@@ -115,14 +156,21 @@ class Mode:
 
     def published(self) -> list[Path]:
         work = self.workdir
-        found = {"O": [work / "articles.jsonl"], "o": [work / "articles.jsonl"],
-                 "redis": [work / "a.jsonl", work / "b.jsonl"],
-                 "dated": sorted(work.glob("out/*/*.jsonl")),
-                 "scrapyd": sorted(work.glob("items/smmnews/smm_news/*.jl"))}[self.name]
+        if self.name in FILE_MODES:
+            found = [path for _, path, _ in self.files()]
+        else:
+            found = {"redis": [work / "a.jsonl", work / "b.jsonl"],
+                     "dated": sorted(work.glob("out/*/*.jsonl")),
+                     "scrapyd": sorted(work.glob("items/smmnews/smm_news/*.jl"))}[self.name]
         return [p for p in found if p.exists()]
 
     def parts(self) -> list[Path]:
         return sorted(self.workdir.rglob("*.part"))
+
+    def leftovers(self) -> list[Path]:
+        """Work files of the output (journals, staged renderings, trims) that must not stay."""
+        return sorted(p for pattern in ("*.part", "*.staged", "*.trim")
+                      for p in self.workdir.rglob(pattern))
 
     def env(self) -> dict[str, str]:
         extra = {"SCRAPY_SETTINGS_MODULE": "smmnews.settings", "PYTHONPATH": str(REPO)}
@@ -178,18 +226,54 @@ def failure_lines(log: str) -> list[str]:
 # --- the checks ---------------------------------------------------------------------------
 
 
-def ids_of(path: Path) -> list[str]:
+def records_of(path: Path, kind: str = "jsonlines") -> list[dict[str, Any]]:
+    """The records of a published file as a consumer reads them: pandas for JSON Lines, CSV
+    and JSON, ElementTree for XML, pickle for pickle. Raises when the file does not parse."""
     if not path.exists():
         return []
-    return [json.loads(line)["article_id"] for line in path.read_bytes().splitlines()]
+    if kind == "xml":
+        root = ElementTree.parse(path).getroot()
+        assert root.tag == "items", f"{path}: root <{root.tag}>"
+        return [{child.tag: child.text for child in item} for item in root]
+    if kind == "pickle":
+        found = []
+        with path.open("rb") as handle:
+            while handle.peek(1):
+                found.append(pickle.load(handle))
+        return found
+    if kind == "csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert "article_id" in frame.columns, f"{path}: no article_id column"
+    elif kind == "json":
+        frame = pd.read_json(path, dtype=False)
+    elif path.stat().st_size == 0:
+        return []  # JSON Lines without records: pandas reads no frame from nothing
+    else:
+        frame = pd.read_json(path, lines=True, dtype=False)
+    return [dict(row) for row in frame.to_dict("records")]
 
 
-def published_ids(mode: Mode) -> list[str]:
-    """What consumers got: for `-O`, every file a run that exited 0 left; otherwise the files
-    (appended to, or one per run) as they stand."""
-    if mode.overwrites:
-        return list(mode.handed_over)
-    return [i for path in mode.published() for i in ids_of(path)]
+def ids_of(path: Path, kind: str = "jsonlines") -> list[str]:
+    return [str(record["article_id"]) for record in records_of(path, kind)]
+
+
+def published_ids(mode: Mode, path: Path) -> list[str]:
+    """What the consumers of one output got: for `-O`, every file a run that exited 0 left;
+    otherwise the file (appended to) as it stands."""
+    if path in mode.overwritten():
+        return list(mode.handed_over.get(path, []))
+    return ids_of(path, mode.kind(path))
+
+
+def streams(mode: Mode) -> dict[str, list[str]]:
+    """What consumers got, per output a consumer follows: each output of a run with several;
+    the Redis workers' files together (the workers share the crawl), or the mode's files
+    together (one per run: dated, scrapyd)."""
+    if mode.name in FILE_MODES:
+        return {str(p): published_ids(mode, p) for _, p, _ in mode.files()}
+    if mode.name == "redis":
+        return {"redis": [i for p in mode.overwritten() for i in published_ids(mode, p)]}
+    return {mode.name: [i for path in mode.published() for i in ids_of(path)]}
 
 
 def state_entries(mode: Mode) -> dict[str, tuple[str, str | None]]:
@@ -211,22 +295,27 @@ def state_entries(mode: Mode) -> dict[str, tuple[str, str | None]]:
 
 
 def assert_exactly_once(mode: Mode, expected: set[str]) -> None:
-    ids = published_ids(mode)
-    repeats = sorted(i for i, n in Counter(ids).items() if n > 1)
-    assert repeats == [], f"{mode.name}: ids written more than once: {repeats[:10]}"
-    assert set(ids) == expected, (f"{mode.name}: missing {sorted(expected - set(ids))[:10]}, "
-                                  f"unexpected {sorted(set(ids) - expected)[:10]}")
-    assert mode.parts() == [], f"{mode.name}: unpublished parts left: {mode.parts()}"
+    for stream, ids in streams(mode).items():
+        repeats = sorted(i for i, n in Counter(ids).items() if n > 1)
+        assert repeats == [], f"{mode.name} {stream}: ids written more than once: {repeats[:10]}"
+        assert set(ids) == expected, (f"{mode.name} {stream}: missing "
+                                      f"{sorted(expected - set(ids))[:10]}, "
+                                      f"unexpected {sorted(set(ids) - expected)[:10]}")
+    assert mode.leftovers() == [], f"{mode.name}: unpublished parts left: {mode.leftovers()}"
     entries = state_entries(mode)
     assert set(entries) == expected, f"{mode.name}: state and outputs disagree"
     assert {status for status, _ in entries.values()} == {COMMITTED}
     by_file: dict[str, set[str]] = {}
     for article_id, (_, output) in entries.items():
         by_file.setdefault(str(output), set()).add(article_id)
+    # Several outputs of one run: the state store names the first.
+    first = mode.files()[0][1] if mode.files() else None
     for path in mode.published():
-        in_file = {json.loads(line)["article_id"] for line in path.read_bytes().splitlines()}
+        in_file = set(ids_of(path, mode.kind(path)))
+        recorded = path if first is None else first
         # Every record the file holds is recorded as written to that file.
-        assert in_file <= by_file.get(str(path.resolve()), set()) | by_file.get(str(path), set())
+        assert in_file <= (by_file.get(str(recorded.resolve()), set())
+                           | by_file.get(str(recorded), set())), f"{mode.name}: {path}"
 
 
 # --- kill-and-resume chains ----------------------------------------------------------------
@@ -281,7 +370,8 @@ def kill_run(base_url: str, mode: Mode, kill: Kill, rng: random.Random) -> None:
             # Stopped before it finished: exit 1 and one line naming the output.
             assert code == 1, f"{mode.name} {kill}: exit {code} after {kill.how}"
             lines = failure_lines(text)
-            assert any("interrupted" in line and (".jsonl" in line or ".jl" in line)
+            names = [p.name for _, p, _ in mode.files()] or [".jsonl", ".jl"]
+            assert any("interrupted" in line and any(name in line for name in names)
                        for line in lines), f"{mode.name} {kill}: no clear line in {log}"
         elif code not in (0, -signal.SIGKILL):
             raise AssertionError(f"{mode.name} {kill}: exit {code}, see {log}")

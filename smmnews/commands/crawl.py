@@ -22,7 +22,7 @@ from scrapy.exceptions import UsageError
 from smmnews import locks
 from smmnews import stats as keys
 from smmnews.extract.endpoint import EndpointError, parse_endpoints
-from smmnews.feeds import os_cause, output_path
+from smmnews.feeds import append_problem, os_cause, output_path
 from smmnews.options import OptionError, parse_options
 from smmnews.render import RenderError, missing_requirement, render_mode, wait_until
 from smmnews.runtime import FAILED_REASON, failures_of, open_state
@@ -40,6 +40,18 @@ def local_feeds(settings: Any) -> list[str]:
     return [uri for uri in feeds if uri.startswith("file:") or "://" not in uri]
 
 
+def refuse_postprocessing(settings: Any) -> None:
+    """Compressed feeds (FEEDS `postprocessing`) to a local file are refused: the crash-safe
+    output reads its file back and continues it line by line, which a compressed stream does
+    not allow (a killed run's records would be lost or handed over twice)."""
+    for uri, options in settings.getdict("FEEDS").items():
+        local = str(uri).startswith("file:") or "://" not in str(uri)
+        if local and (options or {}).get("postprocessing"):
+            raise UsageError(f"FEEDS {uri}: postprocessing (compression) is not supported for "
+                             "local files; write it uncompressed and compress the published "
+                             "file (gzip) after the run", print_help=False)
+
+
 def preflight(settings: Any) -> str | None:
     """Why this crawl cannot start, or None. Takes the locks the crawl then keeps."""
     for uri in local_feeds(settings):
@@ -52,6 +64,8 @@ def preflight(settings: Any) -> str | None:
             return f"cannot create the output folder {path.parent}: {os_cause(exc)}"
         if template:
             continue
+        if problem := append_problem(uri, settings.getdict("FEEDS").get(uri) or {}, settings):
+            return problem
         try:
             locks.hold(path)
         except locks.Busy as exc:
@@ -84,6 +98,7 @@ class Command(ScrapyCrawl):
                 parse_options(dict(opts.spargs), self.settings.get("SMMNEWS_BASE_URL"),
                               self.settings.getlist("SMMNEWS_LISTINGS"))
                 parse_endpoints(self.settings.get("SMMNEWS_LISTING_ENDPOINTS"))
+                refuse_postprocessing(self.settings)
                 wait_until(self.settings)
                 if render_mode(self.settings) != "never" and (
                         missing := missing_requirement(self.settings)):
