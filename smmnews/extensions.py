@@ -18,6 +18,7 @@ from smmnews import locks
 from smmnews import stats as keys
 from smmnews.crashpoints import crash_point
 from smmnews.feeds import companion, os_cause, reconcile
+from smmnews.formats import FormatError
 from smmnews.runtime import FAILED_REASON, RunContext, context_for, failures_of
 from smmnews.state import StateError
 
@@ -87,6 +88,9 @@ class RecoveryExtension:
             self.context.fail("state", str(exc))
         except OSError as exc:
             self.context.fail("output", f"cannot recover {exc.filename}: {os_cause(exc)}")
+        except FormatError as exc:
+            self.context.fail("output", f"cannot read back {exc.path}, an output of an "
+                                        f"interrupted run: {exc}; move it away and run again")
         if self.context.failures:
             # Refused at start (state store or output unusable, or in use by another crawl):
             # nothing is fetched, nothing written.

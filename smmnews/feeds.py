@@ -169,22 +169,21 @@ def publish_empty_strays(state: StateStore, current: list[Path]) -> None:
                 logger.warning("Left alone: %s (the state store knows nothing of it)", part)
 
 
-def publish_journal(part: Path, output: Path, kind: str, *, prefix: Path | None,
-                    make: Any = None, options: dict[str, Any] | None = None) -> None:
-    """Write `output` in format `kind` from the journal `part` (after the records of `prefix`)
-    and rename it into place; the journal goes once its records are in the published file."""
+def publish_journal(part: Path, output: Path, kind: str, *, prefix: Path | None) -> None:
+    """Write another run's `output` in format `kind` (with the default options) from the
+    journal `part`, after the records of `prefix`, and rename it into place; the journal goes
+    once its records are in the published file."""
     staged = staged_path(output)
-    if make is None:
-        exporter = load_object(f"smmnews.exporters.{_EXPORTER_NAMES[kind]}")
+    exporter = load_object(f"smmnews.exporters.{_EXPORTER_NAMES[kind]}")
 
-        def make(file: Any, **overrides: Any) -> Any:
-            return exporter(file, **{"fields_to_export": _fields(), **overrides})
+    def make(file: Any, **overrides: Any) -> Any:
+        return exporter(file, **{"fields_to_export": list(RECORD_FIELDS), **overrides})
+
     with staged.open("wb") as handle:
-        formats.render(part, handle, kind, make, options or {}, prefix)
+        formats.render(part, handle, kind, make, {}, prefix)
         handle.flush()
         os.fsync(handle.fileno())
     publish(staged, output)
-    crash_point("after_rename")
     part.unlink()
     _fsync_dir(output.parent)
 
@@ -192,10 +191,6 @@ def publish_journal(part: Path, output: Path, kind: str, *, prefix: Path | None,
 _EXPORTER_NAMES = {"json": "RecordJsonExporter", "csv": "RecordCsvExporter",
                    "xml": "RecordXmlExporter", "pickle": "RecordPickleExporter",
                    "marshal": "RecordMarshalExporter"}
-
-
-def _fields() -> list[str]:
-    return list(RECORD_FIELDS)  # the settings' FEED_EXPORT_FIELDS
 
 
 def settle_journal(state: StateStore, output: Path, kind: str, *, mine: bool) -> None:
@@ -245,7 +240,11 @@ def keep_common(state: StateStore, current: list[Path], kinds: dict[Path, str]) 
         part = part_path(output)
         if part.exists():
             cut_to_last_line(part)
-            kept &= part_keys(part)
+            held = part_keys(part)
+            if formats.continues(part) and output.exists():
+                # A journal continuing the published file: that file's records count too.
+                held |= formats.keys_in(output, kinds.get(output) or formats.format_of(output))
+            kept &= held
         elif output.exists():
             # Published in the interrupted run, so complete: it limits nothing unless it
             # misses records (then it was not published by that run).

@@ -41,6 +41,10 @@ CONTINUES_LINE = (json.dumps(CONTINUES) + "\n").encode()
 class FormatError(ValueError):
     """A file that is not a valid file of its format (or not one smmnews can add to)."""
 
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
 
 def format_of(path: Path) -> str:
     return BY_EXTENSION.get(path.suffix.lower(), "jsonlines")
@@ -112,12 +116,12 @@ def records_in(path: Path, feed_format: str,
                         raise FormatError("a value that is not a record")
                     found.append(record)
             return found
-    except FormatError:
-        raise
+    except FormatError as exc:
+        raise FormatError(str(exc), path) from None
     except (ValueError, EOFError, csv.Error, ET.ParseError, pickle.UnpicklingError,
             UnicodeDecodeError, TypeError) as exc:
-        raise FormatError(f"not a valid {feed_format} file ({exc})") from None
-    raise FormatError(f"smmnews cannot read the {feed_format} format back")
+        raise FormatError(f"not a valid {feed_format} file ({exc})", path) from None
+    raise FormatError(f"smmnews cannot read the {feed_format} format back", path)
 
 
 def keys_in(path: Path, feed_format: str,
