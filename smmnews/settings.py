@@ -38,6 +38,8 @@ REMOTE_CONTROL_ENABLED = False
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 LOG_LEVEL = "INFO"
+# One line per dropped or failed record, never the record itself (smmnews/logformatter.py).
+LOG_FORMATTER = "smmnews.logformatter.RecordLogFormatter"
 
 # --- Dedup by article id: two slugs of one article are one request ---
 REQUEST_FINGERPRINTER_CLASS = "smmnews.fingerprint.ArticleFingerprinter"
