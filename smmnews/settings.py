@@ -57,7 +57,11 @@ DOWNLOADER_MIDDLEWARES = {
     # robots.txt, redirects and errors included. The stamp runs first (higher number).
     "smmnews.archive.middleware.FetchTimeMiddleware": 960,
     "smmnews.archive.middleware.ArchiveMiddleware": 950,
+    # Before RetryMiddleware (550) sees a 429/503: the retry then waits as the site asked.
+    "smmnews.slowdown.RetryAfterMiddleware": 560,
 }
+# Longest wait a Retry-After header can impose between two requests (seconds; 0: ignore it).
+SMMNEWS_RETRY_AFTER_MAX = 120.0
 
 # `scrapy check` runs the callbacks' contracts against SMMNEWS_BASE_URL (a mirror or the site).
 SPIDER_CONTRACTS = {"smmnews.contracts.SiteContract": 10}

@@ -55,6 +55,8 @@ ARCHIVE_PAGES = ARCHIVE + "pages"
 SKIPPED_NOT_SELECTED = SKIPPED + "not_selected"
 SKIPPED_OLDER_FETCH = SKIPPED + "older_fetch"
 REQUEUED_FROM_DEAD = PREFIX + "distributed/requeued_from_dead"
+# 429/503 answers with Retry-After (smmnews/slowdown.py).
+SLOWED_DOWN = PREFIX + "slowed_down"
 
 
 def fault(stat: str) -> str:
