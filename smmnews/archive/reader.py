@@ -13,12 +13,13 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
 
-from smmnews.archive.files import OPEN_SUFFIX
+from smmnews.archive.files import CRAWL_NOW_FIELD, OPEN_SUFFIX
 from smmnews.extract.urls import article_id_from_url
 
 logger = logging.getLogger(__name__)
 
 STATUS_LINE_LIMIT = 1024
+WARCINFO_LIMIT = 64 * 1024
 ARCHIVE_PATTERNS = ("*.warc.gz", "*.warc", f"*.warc.gz{OPEN_SUFFIX}")
 
 
@@ -31,6 +32,8 @@ class ArchivedPage:
     url: str
     article_id: str
     fetched_at: datetime
+    # The `-a now` of the crawl that fetched it (from its file's warcinfo), if it had one.
+    crawl_now: datetime | None = None
 
 
 def archive_files(inputs: Iterable[Path]) -> list[Path]:
@@ -69,6 +72,19 @@ PLAIN_RECORD = b"WARC/1."
 SEARCH_BLOCK = 1 << 20
 
 
+def warcinfo_now(payload: bytes) -> datetime | None:
+    """The crawl's `-a now` from a warcinfo payload (`smmnews-now: <ISO>`; see files.py)."""
+    for line in payload.decode("utf-8", errors="replace").splitlines():
+        name, _, value = line.partition(":")
+        if name.strip().lower() == CRAWL_NOW_FIELD:
+            try:
+                moment = datetime.fromisoformat(value.strip())
+            except ValueError:
+                return None
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return None
+
+
 def next_record_start(handle: IO[bytes], after: int, marker: bytes) -> int | None:
     """The offset of the first `marker` after `after`, or None (read in blocks; a marker can
     also occur by chance inside compressed data: reading fails there and the search goes on)."""
@@ -92,12 +108,15 @@ def article_responses(path: Path, damage: Damage | None = None) -> Iterator[Arch
     with path.open("rb") as handle:
         marker = GZIP_MEMBER if handle.read(3) == GZIP_MEMBER else PLAIN_RECORD
         start: int | None = 0
+        crawl_now: datetime | None = None
         while start is not None:
             handle.seek(start)
             reached = start
             records = ArchiveIterator(handle, no_record_parse=True)
             try:
                 for record in records:
+                    if record.rec_type == "warcinfo":
+                        crawl_now = warcinfo_now(record.raw_stream.read(WARCINFO_LIMIT))
                     url = record.rec_headers.get_header("WARC-Target-URI") or ""
                     article_id = article_id_from_url(url)
                     wanted = (record.rec_type == "response" and article_id is not None
@@ -106,7 +125,8 @@ def article_responses(path: Path, damage: Damage | None = None) -> Iterator[Arch
                     reached = records.get_record_offset()
                     if wanted and article_id is not None:
                         date = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
-                        yield ArchivedPage(str(path), reached, url, article_id, date)
+                        yield ArchivedPage(str(path), reached, url, article_id, date,
+                                           crawl_now)
                 start = None
             except Exception as exc:  # warcio raises several kinds on a cut or corrupt file
                 damage.count += 1
