@@ -8,10 +8,7 @@ data), stopped and started again by the test.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +20,7 @@ from smmnews.mirror.generate import GeneratedSite
 from smmnews.mirror.server import MirrorServer
 from tests.conftest import free_port, wait_for_lines
 from tests.crawling import REPO, crawl_command, env, read_jsonl
+from tests.redis_server import start_redis
 
 pytestmark = pytest.mark.e2e
 # Slow enough that Redis goes away while the crawl is still fetching.
@@ -34,33 +32,13 @@ class RedisProcess:
     """redis-server on a fixed port and data folder, so it can stop and come back."""
 
     def __init__(self, folder: Path) -> None:
-        executable = shutil.which("redis-server")
-        if executable is None:
-            message = "redis-server is not installed (apt-get install redis-server)"
-            if os.environ.get("CI") == "true":
-                pytest.fail(message)
-            pytest.skip(message)
-        self.executable = executable
         self.folder = folder
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "yes", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert self.process.poll() is None and time.monotonic() < deadline
-                time.sleep(0.05)
-        client.close()
+        self.process = start_redis(self.port, self.folder, "--appendonly", "yes")
 
     def stop(self) -> None:
         """A clean shutdown: the append-only file keeps every write."""
