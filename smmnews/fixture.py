@@ -49,12 +49,13 @@ def latest_archived(archives: list[Path], article_id: str) -> ArchivedPage:
 
 
 def page_from_archive(archives: list[Path], article_id: str) -> tuple[bytes, str, datetime]:
-    """Body, URL and fetch time of the latest archived fetch of an article."""
+    """Body, URL and "now" of the latest archived fetch of an article: the crawl's `-a now`
+    when it had one, else the fetch time."""
     from smmnews.archive.reader import load_response
 
     page = latest_archived(archives, article_id)
     response = load_response(page.path, page.offset)
-    return response.body, response.url, page.fetched_at
+    return response.body, response.url, page.crawl_now or page.fetched_at
 
 
 def draft_expected(page: bytes, url: str, now: datetime) -> dict[str, Any]:
@@ -95,7 +96,8 @@ def add_fixture_command(commands: Any) -> None:
     source.add_argument("--page", type=Path, help="a saved page (bytes as served)")
     add.add_argument("--id", help="article id to take from the archive")
     add.add_argument("--url", help="the page's URL (for --page; or picks the id from it)")
-    add.add_argument("--now", help="frozen 'now' (ISO 8601); default: the archived fetch time")
+    add.add_argument("--now", help="frozen 'now' (ISO 8601); default: the archived crawl's "
+                     "`-a now`, else its fetch time")
     add.add_argument("--layout", default="", help="L1..L7 (fixtures/README.md)")
     add.add_argument("--family", default="", help="modern, html5 or table")
     add.add_argument("--page-type", default="", help="e.g. weekly_analysis")

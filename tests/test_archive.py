@@ -112,8 +112,8 @@ def test_every_archive_file_passes_warcio_index_and_check(archived: Archived) ->
 
 def test_reextract_gives_the_crawl_records_byte_for_byte(archived: Archived) -> None:
     output = archived.workdir / "reextracted.jsonl"
-    done = smmnews("reextract", str(archived.archive), "-O", str(output), "--now", SITE_NOW,
-                   "--processes", "2")
+    # No --now: the crawl's `-a now` is in its archive files' warcinfo records.
+    done = smmnews("reextract", str(archived.archive), "-O", str(output), "--processes", "2")
     assert done.returncode == 0, done.stderr[-3000:]
     crawled = archived.crawl.output.read_bytes().splitlines()
     again = output.read_bytes().splitlines()
@@ -138,7 +138,7 @@ def test_reextract_filters_by_id(archived: Archived) -> None:
 def test_fixture_add_from_the_archive(archived: Archived, tmp_path: Path) -> None:
     record = archived.crawl.records[0]
     done = smmnews("fixture", "add", "l0-test-from-archive", "--archive", str(archived.archive),
-                   "--id", record["article_id"], "--now", SITE_NOW, "--dir", str(tmp_path))
+                   "--id", record["article_id"], "--dir", str(tmp_path))
     assert done.returncode == 0, done.stderr
     case = tmp_path / "l0-test-from-archive"
     meta = json.loads((case / "meta.json").read_text("utf-8"))

@@ -9,8 +9,6 @@ from __future__ import annotations
 import inspect
 import itertools
 import json
-import os
-import shutil
 import signal
 import subprocess
 import time
@@ -42,6 +40,7 @@ from smmnews.spiders.smm_news import SmmNewsSpider
 from smmnews.state import COMMITTED, PENDING, SqliteStateStore, StateStore
 from tests.conftest import article_hits, free_port, hits, wait_for_lines
 from tests.crawling import REPO, crawl_command, env, read_jsonl
+from tests.redis_server import start_redis
 
 DATABASES = 32
 _next_db = itertools.count(1)
@@ -60,29 +59,10 @@ FAST = {"SMMNEWS_REDIS_HEARTBEAT": "1"}
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A private redis-server on 127.0.0.1 for this module: `redis://127.0.0.1:PORT`."""
-    executable = shutil.which("redis-server")
-    if executable is None:
-        message = "redis-server is not installed (apt-get install redis-server; ./dev test does)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
     port = free_port()
-    server = subprocess.Popen(
-        [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-         "no", "--databases", str(DATABASES), "--dir", str(tmp_path_factory.mktemp("redis"))],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    server = start_redis(port, tmp_path_factory.mktemp("redis"), "--appendonly", "no",
+                         "--databases", str(DATABASES))
     url = f"redis://127.0.0.1:{port}"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-    client.close()
     yield url
     server.terminate()
     server.wait(timeout=10)

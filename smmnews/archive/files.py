@@ -23,6 +23,9 @@ from warcio.warcwriter import WARCWriter
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
+# warcinfo field: the crawl's `-a now` (relative dates resolve against it), so a re-extraction
+# resolves them as the crawl did without being told.
+CRAWL_NOW_FIELD = "smmnews-now"
 WARC_SUFFIX = ".warc.gz"
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 # The WARC-Date form every WARC 1.0 reader accepts; the record's crawled_at has seconds too.
@@ -83,12 +86,14 @@ class WarcFileSet:
     """`<prefix>-<run stamp>-<serial>.warc.gz` files in one directory, one set per run."""
 
     def __init__(self, directory: Path, prefix: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 started: datetime | None = None, software: str = "smmnews") -> None:
+                 started: datetime | None = None, software: str = "smmnews",
+                 info: dict[str, str] | None = None) -> None:
         self.directory = directory
         self.prefix = prefix
         self.max_bytes = max_bytes
         self.stamp = (started or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
         self.software = software
+        self.info = dict(info or {})
         self.serial = 0
         self.handle: IO[bytes] | None = None
         self.path: Path | None = None
@@ -106,7 +111,8 @@ class WarcFileSet:
         self.handle = self.path.open("xb")
         self.writer = WARCWriter(self.buffer, gzip=True)
         info = self.writer.create_warcinfo_record(name, {"software": self.software,
-                                                         "format": "WARC File Format 1.0"})
+                                                         "format": "WARC File Format 1.0",
+                                                         **self.info})
         self._write(info)
         return self.writer
 

@@ -25,7 +25,7 @@ from scrapy.http import Response
 from w3lib.url import safe_url_string
 
 from smmnews import stats as keys
-from smmnews.archive.files import WarcFileSet, http_headers, salvage
+from smmnews.archive.files import CRAWL_NOW_FIELD, WarcFileSet, http_headers, salvage
 from smmnews.render import RENDERED
 
 if TYPE_CHECKING:
@@ -107,8 +107,11 @@ class ArchiveMiddleware:
         path = Path(directory)
         if settings.getbool("SMMNEWS_SALVAGE_ORPHANS", True) and path.is_dir():
             salvage(path)
+        options = getattr(getattr(crawler, "spider", None), "options", None)
+        now = getattr(options, "now", None)
         files = WarcFileSet(path, crawler.spidercls.name,
-                            max_bytes=settings.getint("SMMNEWS_ARCHIVE_MAX_BYTES"))
+                            max_bytes=settings.getint("SMMNEWS_ARCHIVE_MAX_BYTES"),
+                            info={CRAWL_NOW_FIELD: now.isoformat()} if now else None)
         middleware = cls(files, crawler.stats)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware

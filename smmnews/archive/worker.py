@@ -35,8 +35,8 @@ from smmnews.state import SqliteStateStore
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
-# A page: (WARC path, record offset, fetch time ISO)
-Fetch = tuple[str, int, str]
+# A page: (WARC path, record offset, fetch time ISO, the crawl's `-a now` ISO or None)
+Fetch = tuple[str, int, str, str | None]
 # The latest fetch of an article, "now" (ISO, or None for each fetch time), earlier fetches
 Task = tuple[Fetch, str | None, tuple[Fetch, ...]]
 
@@ -130,14 +130,21 @@ class PageWorker:
     def record(self, fetch: Fetch, now_text: str | None) -> Article | str:
         """The spider's checks and `build_record`: the record, or the log line of the fault
         (counted)."""
-        path, offset, fetched_text = fetch
-        response = load_response(path, offset)
+        path, offset, fetched_text, crawl_now = fetch
+        try:
+            response = load_response(path, offset)
+        except Exception as exc:  # warcio and zlib raise several kinds on a damaged record
+            self.stats.inc_value(keys.ARCHIVE_UNREADABLE)
+            return f"Archived response unreadable ({type(exc).__name__}) at byte {offset}: {path}"
         if not isinstance(response, TextResponse):
             self.stats.inc_value(keys.BAD_PAGE_NOT_TEXT)
             kind = (response.headers.get("Content-Type") or b"?").decode("latin-1")
             return f"Not a text page ({kind}): {response.url}"
         fetched = datetime.fromisoformat(fetched_text)
-        now = datetime.fromisoformat(now_text) if now_text else fetched
+        # As the crawl resolved relative dates: its `-a now` if it had one, else the fetch time
+        # (`--now` overrides both).
+        chosen = now_text or crawl_now
+        now = datetime.fromisoformat(chosen) if chosen else fetched
         try:
             result = build_record(response.body, response.url, now,
                                   encoding=response.encoding, crawled_at=fetched)
@@ -189,7 +196,8 @@ def extract_page(task: Task) -> Outcome:
 
 
 def fetch_of(page: ArchivedPage) -> Fetch:
-    return (page.path, page.offset, page.fetched_at.isoformat())
+    return (page.path, page.offset, page.fetched_at.isoformat(),
+            page.crawl_now.isoformat() if page.crawl_now else None)
 
 
 def task_for(latest: ArchivedPage, earlier: Sequence[ArchivedPage], now: datetime | None) -> Task:
