@@ -211,6 +211,10 @@ def settle_journal(state: StateStore, output: Path, kind: str, *, mine: bool) ->
         return
     cut_to_last_line(part)
     kept = ids_in(part)
+    if formats.continues(part) and output.exists():
+        # Continuing a published file: its records stay in this output (written first), so
+        # its pending ones are kept, to be committed when it is published again.
+        kept |= {article_id for article_id, _ in formats.keys_in(output, kind)}
     state.forget_pending(str(output), keep=kept)
     if mine:
         logger.warning("Resuming interrupted output %s (%d records kept)", output, len(kept))
