@@ -58,7 +58,6 @@ class RecoveryExtension:
         self.context = context
         self.salvage_orphans = salvage_orphans
         self.stats: Any = None
-        self.crawler: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecoveryExtension:
@@ -70,20 +69,13 @@ class RecoveryExtension:
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         extension.stats = crawler.stats
-        extension.crawler = crawler
         return extension
 
     def engine_stopped(self) -> None:
         """The last thing a run does: say it ended healthy, so the next run on the same output
-        starts afresh (`-O` replaces it) instead of continuing it. In a `scrapy crawl` job the
-        command says it, once it has its exit status (mark_done): a run killed before it exits
-        0 has not handed its output over, and the next run must continue it."""
+        starts afresh (`-O` replaces it) instead of continuing it."""
         stats = self.stats.get_stats() if self.stats is not None else {}
         if failures_of(stats) or stats.get("finish_reason") in (FAILED_REASON, "shutdown"):
-            return
-        crawler = getattr(self, "crawler", None)
-        if crawler is not None and crawler.settings.getbool("SMMNEWS_CRAWL_JOB"):
-            crawler.smmnews_healthy_outputs = list(self.context.outputs)
             return
         for output in self.context.outputs:
             locks.mark(output, locks.DONE)

@@ -141,10 +141,6 @@ class Command(ScrapyCrawl):
             self.exitcode = FAILED_EXIT
         elif stats.get(keys.MONITORS_FAILED):
             self.exitcode = MONITOR_FAILED_EXIT
-        if self.exitcode in (0, MONITOR_FAILED_EXIT):
-            # As late as possible before the exit: a run killed after this looks finished.
-            for output in getattr(crawler, "smmnews_healthy_outputs", []):
-                locks.mark(output, locks.DONE)
 
 
 
