@@ -20,6 +20,7 @@ class FixturePage:
     # Decoded once, the way our extractor decodes, so every contender reads the same text.
     html: str
     expected: dict[str, Any]
+    encoding: str | None = None  # the charset a Content-Type header names
 
 
 @cache
@@ -29,7 +30,8 @@ def fixture_pages() -> tuple[FixturePage, ...]:
         body = page_bytes(ARTICLES, case)
         info = meta(ARTICLES, case)
         pages.append(FixturePage(case, info["url"], now_of(ARTICLES, case), body,
-                                 decode_page(body, info.get("encoding")), expected(case)))
+                                 decode_page(body, info.get("encoding")), expected(case),
+                                 info.get("encoding")))
     return tuple(pages)
 
 
@@ -54,7 +56,8 @@ def rendered_pages(count: int = RENDERINGS) -> tuple[FixturePage, ...]:
             content = from_expected(expected(case), meta(ARTICLES, case))
         else:
             content = generate(seed)
-        html = render(content, seed).html
-        pages.append(FixturePage(f"render-{seed}", content.url, content.now, html.encode("utf-8"),
-                                 html, expected_record(content)))
+        rendering = render(content, seed)
+        pages.append(FixturePage(f"render-{seed}", content.url, content.now, rendering.body,
+                                 rendering.html, expected_record(content),
+                                 rendering.header_encoding))
     return tuple(pages)

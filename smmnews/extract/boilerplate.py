@@ -17,6 +17,8 @@ from smmnews.extract.markers import (
     CHROME_LINE_RE,
     CHROME_LINES,
     CHROME_MAX_CHARS,
+    CHROME_NEWSLETTER_NEEDLES,
+    CHROME_NEWSLETTER_RE,
     CONTACT_RES,
     CUT_INITIALS,
     CUT_MARKER_RE,
@@ -82,6 +84,8 @@ def is_chrome_text(text: str) -> bool:
     # prerequisite (a CJK character, the word "cookie") is there.
     return bool(CHROME_LINE_RE.match(text)
                 or (CHROME_COOKIE_NEEDLE in folded and CHROME_COOKIE_RE.search(text))
+                or (any(n in folded for n in CHROME_NEWSLETTER_NEEDLES)
+                    and CHROME_NEWSLETTER_RE.search(text))
                 or (not text.isascii() and CHROME_CJK_RE.search(text)))
 
 
