@@ -20,6 +20,7 @@ from smmnews.extract.markers import (
     DROP_TAGS,
     HIDDEN_STYLE_RE,
     INVISIBLE_CHARS,
+    LAZY_SRC_ATTRS,
     SUMMARY_HINT_RE,
 )
 
@@ -243,7 +244,9 @@ class _Walker:
                 )
 
     def add_image(self, el: Any) -> None:
-        src = el.get("src") or el.get("data-src") or ""
+        src = el.get("src") or ""
+        if not src or src.startswith("data:"):
+            src = next((v for v in map(el.get, LAZY_SRC_ATTRS) if v), src)
         if self.anchors and self.anchors[-1]:
             self.label(self.anchors[-1], el.get("alt"))
         self.page.images.append(Image(

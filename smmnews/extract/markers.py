@@ -26,8 +26,12 @@ DROP_TAGS = frozenset(
     {"script", "style", "noscript", "template", "svg", "iframe", "head", "select", "button",
      "input", "textarea", "option", "canvas", "video", "audio", "object", "embed", "map"}
 )
-# Semantic chrome containers (html5 family); related news found in them is parsed first.
-CHROME_TAGS = frozenset({"nav", "footer", "aside", "form", "dialog"})
+# Semantic chrome containers (html5 family); related news found in them is parsed first. A
+# figure's caption is no line of the article text either (the body is paragraphs, headings,
+# list items and table rows).
+CHROME_TAGS = frozenset({"nav", "footer", "aside", "form", "dialog", "figcaption"})
+# Lazy-loaded pictures keep their URL here while `src` holds a placeholder (a data: URI).
+LAZY_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src")
 BLOCK_TAGS = frozenset(
     {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
      "blockquote", "pre", "section", "article", "header", "footer", "main", "figure",

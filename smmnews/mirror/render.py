@@ -95,6 +95,7 @@ AXES: dict[str, tuple[str, ...]] = {
     "comments": ("no", "yes"),  # readers' comments under the article
     "footer_cn": ("no", "yes"),  # the Chinese company footer with its ICP licence line
     "next_article": ("no", "yes"),  # infinite scroll: the next article in full under this one
+    "figure": ("no", "caption", "lazy"),  # a chart with a caption (lazy: data-src, placeholder)
 }
 # How each `encoding` value is written: (codec, declared in a <meta>, declared in the header).
 ENCODINGS: dict[str, tuple[str, str | None, str | None]] = {
@@ -565,6 +566,8 @@ class _Page:
             out.append(self.block(block, promo=last_text and block.kind == "p"))
             if a["chrome_between"] == "yes" and index == 1:
                 out.append(f"<div{self.cls('ad')}>Advertisement</div>")
+            if a["figure"] != "no" and index == 0:
+                out.append(self.figure())
             if a["also_read"] == "yes" and index == 1 and self.c.related:
                 out.append(self.also_read(self.c.related[0]))
             index += 1
@@ -574,6 +577,19 @@ class _Page:
             # Paragraph runs as text separated by <br><br> in one element.
             return self._br_runs(out)
         return self.sep.join(out)
+
+    def figure(self) -> str:
+        """A chart under the first paragraph, with a caption that is no article text."""
+        url = f"https://imgqn.smm.cn/usercenter/chart{self.c.article_id}.png"
+        if self.a["figure"] == "lazy":
+            img = (f'<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="{url}" '
+                   'alt="chart">')
+        else:
+            img = f'<img src="{url}" alt="chart">'
+        caption = self.rng.choice(("Chart: weekly operating rates of smelters",
+                                   "Source: SMM database, compiled by SMM",
+                                   "Figure 1: spot premiums since January"))
+        return f"<figure{self.cls('figure')}>{img}<figcaption>{caption}</figcaption></figure>"
 
     def also_read(self, item: RelatedItem) -> str:
         """A related headline linked between paragraphs, behind a lead-in."""
