@@ -296,11 +296,13 @@ CHROME_CJK_RE = re.compile(r"[\u4e00-\u9fff]{4,}|ICP[备证]|公网安备")
 # (every match of the pattern does, so the needle test never loses one).
 CHROME_COOKIE_RE = re.compile(r"\buses? cookies\b|\buse of cookies\b|\bcookie policy\b", re.I)
 CHROME_COOKIE_NEEDLE = "cookie"
-# Newsletter boxes inside the text; searched only when the casefolded line contains a needle.
+# Newsletter boxes inside the text; searched only when the casefolded line contains one of the
+# two needles (every match of the pattern does).
 CHROME_NEWSLETTER_RE = re.compile(
     r"\b(?:subscribe to|sign up (?:for|to)|join) (?:our|the) (?:[\w-]+ ){0,2}newsletters?\b"
     r"|\b(?:delivered|sent|straight|directly) to your inbox\b", re.I)
-CHROME_NEWSLETTER_NEEDLES = ("newsletter", "inbox")
+CHROME_NEWSLETTER_NEEDLE = "newsletter"
+CHROME_INBOX_NEEDLE = "inbox"
 CHROME_MAX_CHARS = 400
 # A block whose text is mostly link text and shorter than this is navigation, not article text.
 NAV_LINK_RATIO = 0.8

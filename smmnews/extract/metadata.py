@@ -160,6 +160,6 @@ def read_metadata(sel: Selector) -> Metadata:
     title = title_el.text if title_el is not None else None
     meta.title_tag = title if title and title.strip() else None
     meta.language = sel.root.get("lang")
-    base = sel.root.find("head/base[@href]")
+    base = sel.root.find("head/base")
     meta.base_href = base.get("href") if base is not None else None
     return meta

@@ -29,8 +29,7 @@ def parse_html(html: str) -> Selector:
     """A Selector over the document; an empty document for text lxml cannot parse at all."""
     if html.startswith("<?xml") or html[:1].isspace() or html[:1] == "\ufeff":
         html = _XML_DECLARATION_RE.sub("", html, count=1)
-    if "<wbr" in html or "<WBR" in html:
-        html = _WBR_RE.sub("", html)
+    html = _WBR_RE.sub("", html)  # one scan; the same str back when there is none
     try:
         root: Any = etree.fromstring(html or _EMPTY, parser=_PARSER)
     except (etree.ParserError, ValueError):

@@ -114,7 +114,14 @@ def _is_date_line(block: Block) -> bool:
                 or (block.datetime and block.words <= DATE_LINE_MAX_WORDS))
 
 
-def _header(blocks: list[Block], title: str | None) -> tuple[int | None, int | None]:
+def _date_lines(blocks: list[Block]) -> list[int]:
+    """Indices of the date lines outside chrome (computed once: the header and the next
+    article's search both ask)."""
+    return [i for i, b in enumerate(blocks) if not b.chrome and _is_date_line(b)]
+
+
+def _header(blocks: list[Block], title: str | None,
+            dates: list[int]) -> tuple[int | None, int | None]:
     """Indices of the displayed title and the date line that belongs to it."""
     key = title_key(title) if title else None
     titles = [i for i, b in enumerate(blocks) if key and b.key == key and not b.crumb]
@@ -122,7 +129,6 @@ def _header(blocks: list[Block], title: str | None) -> tuple[int | None, int | N
     # in another's related news (an infinite-scroll page's next article links back to it).
     unlinked = [i for i in titles if not blocks[i].link_chars]
     titles = unlinked or titles
-    dates = [i for i, b in enumerate(blocks) if not b.chrome and _is_date_line(b)]
     cut = next((i for i, b in enumerate(blocks) if is_cut_marker(b.text)), len(blocks))
     # The header's date stands right under the title: not past the article text's end, not
     # below a paragraph of text (related-news times, sign-off dates).
@@ -189,7 +195,7 @@ def _region(blocks: list[Block], title_at: int | None, date_at: int | None) -> t
 
 
 def _next_article(blocks: list[Block], title_at: int | None, date_at: int | None,
-                  start: int) -> int | None:
+                  start: int, dates: frozenset[int]) -> int | None:
     """Where the next article of an infinite-scroll page starts: below the body, a header of
     the same shape as this page's (an unlinked line of the title's kind, a date line right
     under it) and paragraphs of text before any other date line. Its boilerplate and related
@@ -203,15 +209,16 @@ def _next_article(blocks: list[Block], title_at: int | None, date_at: int | None
         return None
     for t in range(start, len(blocks)):
         block = blocks[t]
-        if (block.kind != kind or block.link_chars or block.chrome or block.key == own
-                or not 3 <= block.words <= NEXT_TITLE_MAX_WORDS or block.text[-1] == "."
+        # Cheapest tests first: this runs over every block below the body's start.
+        if (block.kind != kind or block.link_chars or block.chrome or block.text[-1] == "."
+                or not 3 <= block.words <= NEXT_TITLE_MAX_WORDS or block.key == own
                 or is_cut_marker(block.text)
                 or any(b.key == block.key for b in blocks[max(t - 2, 0):t])):  # a card's copy
             continue
-        date = _date_under(blocks, t) if dated else t
+        date = _date_under(blocks, t, dates) if dated else t
         if date is None:
             continue
-        if _text_follows(blocks, date + 1, block.key):
+        if _text_follows(blocks, date + 1, block.key, dates):
             # Its trail ("Home / Metal News / <its title>") is its header too.
             while t > start and (blocks[t - 1].crumb or blocks[t - 1].text.endswith(block.text)):
                 t -= 1
@@ -219,25 +226,26 @@ def _next_article(blocks: list[Block], title_at: int | None, date_at: int | None
     return None
 
 
-def _date_under(blocks: list[Block], title_at: int) -> int | None:
+def _date_under(blocks: list[Block], title_at: int, dates: frozenset[int]) -> int | None:
     """The date line right under a title: the next line, or one after a short line (a
     byline, a source)."""
     for d in range(title_at + 1, min(title_at + 1 + NEXT_DATE_GAP, len(blocks))):
-        if not blocks[d].chrome and _is_date_line(blocks[d]):
+        if d in dates:
             return d
         if blocks[d].words > DATE_LINE_MAX_WORDS:
             return None
     return None
 
 
-def _text_follows(blocks: list[Block], start: int, title: str) -> bool:
+def _text_follows(blocks: list[Block], start: int, title: str, dates: frozenset[int]) -> bool:
     """Paragraphs of text from `start` on, before any date line or cut marker: mostly unlinked
     texts shown once each (a related card repeats its headline)."""
     counts: dict[str, int] = {}
-    for block in blocks[start:]:
+    for index in range(start, len(blocks)):
+        block = blocks[index]
         if is_chrome(block):
             continue  # "Updated: <date>", share bars
-        if is_cut_marker(block.text) or _is_date_line(block):
+        if index in dates or is_cut_marker(block.text):
             break
         # Every text counts its showings, linked or not: a card's unlinked copy of its
         # linked headline is no paragraph.
@@ -412,7 +420,8 @@ def segment(page: Page, title: str | None, url: str, now: datetime,
     base_url = base_url or url
     blocks = page.blocks
     seg = Segments()
-    title_at, date_at = _header(blocks, title)
+    dates = _date_lines(blocks)
+    title_at, date_at = _header(blocks, title, dates)
     if date_at is not None:
         seg.date_line = blocks[date_at].text
         seg.date_attr = blocks[date_at].datetime
@@ -424,7 +433,8 @@ def segment(page: Page, title: str | None, url: str, now: datetime,
     for block in blocks[: max((i for i in (title_at, date_at) if i is not None), default=-1) + 1]:
         seg.source = seg.source or _source_of(block.text)
     start, end, seg.method = _region(blocks, title_at, date_at)
-    next_at = _next_article(blocks, title_at, date_at, start) if seg.method == "header" else None
+    next_at = (_next_article(blocks, title_at, date_at, start, frozenset(dates))
+               if seg.method == "header" else None)
     if next_at is not None:
         end = min(end, next_at)
         blocks = blocks[:next_at]
