@@ -96,7 +96,8 @@ class ValidationPipeline:
             return item
         self.stats.inc_value(keys.DROP_INVALID)
         self.reject(record, errors)
-        raise DropItem(f"invalid record {item.article_id}: {errors[0]}")
+        # Worth a warning: the extractor or the site changed (the record is in the rejects file).
+        raise DropItem(f"invalid record {item.article_id}: {errors[0]}", log_level="WARNING")
 
     def reject(self, item: dict[str, Any], errors: list[str]) -> None:
         line = {"url": item.get("url"), "article_id": item.get("article_id"),

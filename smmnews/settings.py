@@ -38,6 +38,8 @@ REMOTE_CONTROL_ENABLED = False
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 LOG_LEVEL = "INFO"
+# One line per dropped or failed record, never the record itself (smmnews/logformatter.py).
+LOG_FORMATTER = "smmnews.logformatter.RecordLogFormatter"
 
 # --- Dedup by article id: two slugs of one article are one request ---
 REQUEST_FINGERPRINTER_CLASS = "smmnews.fingerprint.ArticleFingerprinter"
@@ -55,7 +57,11 @@ DOWNLOADER_MIDDLEWARES = {
     # robots.txt, redirects and errors included. The stamp runs first (higher number).
     "smmnews.archive.middleware.FetchTimeMiddleware": 960,
     "smmnews.archive.middleware.ArchiveMiddleware": 950,
+    # Before RetryMiddleware (550) sees a 429/503: the retry then waits as the site asked.
+    "smmnews.slowdown.RetryAfterMiddleware": 560,
 }
+# Longest wait a Retry-After header can impose between two requests (seconds; 0: ignore it).
+SMMNEWS_RETRY_AFTER_MAX = 120.0
 
 # `scrapy check` runs the callbacks' contracts against SMMNEWS_BASE_URL (a mirror or the site).
 SPIDER_CONTRACTS = {"smmnews.contracts.SiteContract": 10}

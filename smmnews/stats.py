@@ -52,9 +52,15 @@ ARCHIVE_WRITE_FAILED = ARCHIVE + "write_failed"
 ARCHIVE_UNWRITABLE = ARCHIVE + "unwritable"
 ARCHIVE_ARTICLE_RESPONSES = ARCHIVE + "article_responses"
 ARCHIVE_PAGES = ARCHIVE + "pages"
+# Damaged stretches of WARC files skipped while re-extracting (each logged).
+ARCHIVE_DAMAGED = ARCHIVE + "damaged"
+# An archived response that could not be read back although the scan found it.
+ARCHIVE_UNREADABLE = ARCHIVE + "unreadable"
 SKIPPED_NOT_SELECTED = SKIPPED + "not_selected"
 SKIPPED_OLDER_FETCH = SKIPPED + "older_fetch"
 REQUEUED_FROM_DEAD = PREFIX + "distributed/requeued_from_dead"
+# 429/503 answers with Retry-After (smmnews/slowdown.py).
+SLOWED_DOWN = PREFIX + "slowed_down"
 
 
 def fault(stat: str) -> str:

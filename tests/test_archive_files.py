@@ -23,7 +23,7 @@ from smmnews.extract.dates import parse_iso
 from smmnews.items import Article
 from smmnews.record import build_record
 from smmnews.serialize import record_dict
-from tests.fixtures import ARTICLES, NON_ARTICLES, meta, page_bytes
+from tests.fixtures import ARTICLES, NON_ARTICLES, case_names, meta, page_bytes
 
 CASE = "l2-modern-nickel-flash-2026"
 FETCHED = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
@@ -207,3 +207,56 @@ def test_an_archive_that_cannot_be_written_does_not_stop_the_crawl(tmp_path: Pat
     for _ in range(2):
         assert archive.process_response(request, response) is response
     assert stats.values == {"smmnews/archive/write_failed": 1}  # one log line, then quiet
+
+
+def several_articles(directory: Path, gzip_per_record: bool) -> tuple[Path, list[int]]:
+    """One WARC file holding every fixture article (gzip per record, or a plain WARC);
+    returns it and where each response record starts."""
+    path = directory / ("several.warc.gz" if gzip_per_record else "several.warc")
+    starts = []
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=gzip_per_record)
+        for case in case_names(ARTICLES):
+            page = page_bytes(ARTICLES, case)
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                       protocol="HTTP/1.1")
+            starts.append(handle.tell())
+            writer.write_record(writer.create_warc_record(
+                meta(ARTICLES, case)["url"], "response", payload=BytesIO(page),
+                length=len(page), http_headers=headers,
+                warc_headers_dict={"WARC-Date": "2026-03-01T08:30:00Z"}))
+    return path, starts
+
+
+@pytest.mark.parametrize("gzip_per_record", [True, False])
+def test_a_damaged_record_in_the_middle_costs_that_record_only(tmp_path: Path,
+                                                               gzip_per_record: bool) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    path, starts = several_articles(archive, gzip_per_record)
+    clean = reextract([archive], tmp_path / "clean.jsonl", now=FETCHED, processes=1)
+    # Bytes flipped inside the third record (its first line for a plain WARC, its compressed
+    # data for gzip), as a bad disk sector or a botched copy leaves them.
+    data = bytearray(path.read_bytes())
+    hit = starts[2] + ((starts[3] - starts[2]) // 2 if gzip_per_record else 0)
+    for index in range(hit, hit + 64):
+        data[index] ^= 0xA5
+    path.write_bytes(bytes(data))
+    damaged = reextract([archive], tmp_path / "damaged.jsonl", now=FETCHED, processes=2)
+    before = {json.loads(x)["article_id"]: x for x in
+              (tmp_path / "clean.jsonl").read_text("utf-8").splitlines()}
+    after = {json.loads(x)["article_id"]: x for x in
+             (tmp_path / "damaged.jsonl").read_text("utf-8").splitlines()}
+    lost = sorted(set(before) - set(after))
+    assert len(lost) == 1 and clean["items"] == len(before)
+    assert all(after[i] == before[i] for i in after)  # the others exactly as before
+    assert damaged["archive"]["damaged"] >= 1
+
+
+def test_a_file_that_is_not_a_warc_is_one_line_and_no_records(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "noise.warc.gz").write_bytes(bytes(range(256)) * 40)
+    result = reextract([tmp_path], tmp_path / "out.jsonl", now=FETCHED, processes=1)
+    assert result["items"] == 0 and result["archive"]["damaged"] == 1
+    lines = [r.getMessage() for r in caplog.records if "noise.warc.gz" in r.getMessage()]
+    assert len(lines) == 1 and "damaged record" in lines[0]

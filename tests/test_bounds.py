@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from smmnews.mirror.faults import reply_for
 from smmnews.mirror.generate import GeneratedSite
 from smmnews.mirror.server import MirrorServer
 from smmnews.mirror.site import XML, Fault, Page
+from smmnews.slowdown import retry_after_seconds
 from tests.crawling import REPO, read_jsonl, run_crawl
 from tests.fixtures import ARTICLES, case_names, page_bytes
 from tests.hostile import HostileSite
@@ -118,3 +120,42 @@ def test_the_number_of_sitemaps_per_run_is_bounded(tmp_path: Path) -> None:
 def test_the_mirror_serves_the_hostile_kinds() -> None:
     page = Page(body=b"<html><body>\xe2\x80\x99</body></html>", fault={"kind": "wrong_charset"})
     assert "iso-8859-1" in reply_for(page, "k", 1, "http://x").content_type
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("7", 7.0), (b" 120 ", 120.0),
+    ("Wed, 02 Dec 2026 08:00:30 GMT", 30.0),  # an HTTP date: the time until then
+    ("Wed, 02 Dec 2026 07:59:00 GMT", 0.0),   # already past
+    ("soon", None), ("", None), (None, None), ("-5", None),
+])
+def test_retry_after_is_read_as_seconds_or_an_http_date(value: str | bytes | None,
+                                                        expected: float | None) -> None:
+    now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    assert retry_after_seconds(value, now) == expected
+
+
+@pytest.mark.e2e
+def test_a_rate_limited_page_is_fetched_again_only_after_the_wait_the_site_asked(
+        tmp_path: Path) -> None:
+    plain = GeneratedSite(20, seed=5)
+    limited, unavailable = plain.article_ids()[:2]
+    faults: dict[str, Fault] = {
+        f"/newscontent/{limited}": {"kind": "flaky", "status": 429, "times": 1,
+                                    "retry_after": 3},
+        f"/newscontent/{unavailable}": {"kind": "flaky", "status": 503, "times": 1,
+                                        "retry_after": 2}}
+    site = GeneratedSite(20, seed=5, faults=faults)
+    with MirrorServer(site) as server:
+        result = run_crawl(server.url, tmp_path)
+        # Every URL of the article (the site links it with and without a slug).
+        times = {i: sorted(t for path, seen in server.times.items() if f"/{i}" in path
+                           for t in seen) for i in (limited, unavailable)}
+    assert result.returncode == 0, result.log[-3000:]
+    assert {str(limited), str(unavailable)} <= {r["article_id"] for r in result.records}
+    # Refused once, then fetched again no sooner than the site asked (the test settings'
+    # retries are otherwise immediate).
+    assert [len(t) for t in times.values()] == [2, 2]
+    assert times[limited][1] - times[limited][0] >= 3.0
+    assert times[unavailable][1] - times[unavailable][0] >= 2.0
+    warned = [line for line in result.log.splitlines() if " with Retry-After " in line]
+    assert warned and all(" WARNING: " in line for line in warned)

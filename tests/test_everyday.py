@@ -205,3 +205,23 @@ def test_demo_counts_what_it_says_and_leaves_nothing_behind(tmp_path: Path) -> N
     found = next(m for m in summary["monitors"] if m["name"] == "articles_found")
     assert found["message"].startswith(f"{len(GOOD_IDS)} articles found")
     assert leftovers(tmp_path) == ["articles.jsonl", "articles.stats.json", "state.sqlite"]
+
+
+@pytest.mark.e2e
+def test_a_dropped_record_is_one_log_line_naming_the_article_not_the_record(
+        sample: MirrorServer, tmp_path: Path) -> None:
+    first = run_crawl(sample.url, tmp_path, output="first.jsonl")
+    assert first.returncode == 0, first.log[-3000:]
+    # Known articles fetched again and unchanged: a routine drop for each of them.
+    again = run_crawl(sample.url, tmp_path, "-a", "refresh=1", output="again.jsonl")
+    assert again.returncode == 0, again.log[-3000:]
+    assert again.records == []
+    drops = [line for line in again.log.splitlines() if "Dropped: " in line]
+    assert len(drops) == len(GOOD_IDS)
+    for line in drops:
+        article_id = re.search(r"Dropped: article (\d+) unchanged since", line)
+        assert article_id is not None and " INFO: " in line, line
+        page = line.rsplit(": ", 1)[1]  # the article's page, not the record
+        assert page.startswith(sample.url) and article_id[1] in page, line
+    # Scrapy's own formatter appended the whole record (its repr) to every such line.
+    assert "Article(" not in again.log and "schema_version=" not in again.log

@@ -72,5 +72,13 @@ def run_reextract(args: argparse.Namespace) -> int:
     print(f"smmnews reextract: {result['items']} records from {result['pages']} pages "
           f"({len(result['archives'])} archive files) written to {args.output} in "
           f"{result['elapsed_seconds']:.1f} s; dropped {result['dropped'] or 'none'}, "
-          f"{faults} faults", file=sys.stderr)
+          f"{faults} faults{damage_note(result['archive'])}", file=sys.stderr)
     return 0
+
+
+def damage_note(archive: dict[str, int]) -> str:
+    """What the summary line adds when archive files were damaged (logged one by one above)."""
+    parts = [f"{n} {what}" for what, n in (("damaged stretches skipped", archive["damaged"]),
+                                            ("unreadable responses", archive["unreadable"]))
+             if n]
+    return f"; archive: {', '.join(parts)}" if parts else ""

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
@@ -56,24 +56,64 @@ def _status(record: Any) -> bytes:
     return parts[1] if len(parts) > 1 and parts[0].startswith(b"HTTP/") else b""
 
 
-def article_responses(path: Path) -> Iterator[ArchivedPage]:
-    """Every 2xx response at an article URL in one WARC file; a damaged tail (an interrupted
-    run's `.open` file, a cut download) ends the file with one log line."""
+@dataclass
+class Damage:
+    """Damaged stretches met while scanning a file (each skipped, the scan resumed after it)."""
+
+    count: int = 0
+
+
+# How a record starts: a gzip member (gzip per record, as WARC writers do) or a plain record.
+GZIP_MEMBER = b"\x1f\x8b\x08"
+PLAIN_RECORD = b"WARC/1."
+SEARCH_BLOCK = 1 << 20
+
+
+def next_record_start(handle: IO[bytes], after: int, marker: bytes) -> int | None:
+    """The offset of the first `marker` after `after`, or None (read in blocks; a marker can
+    also occur by chance inside compressed data: reading fails there and the search goes on)."""
+    position = after + 1
+    while True:
+        handle.seek(position)
+        block = handle.read(SEARCH_BLOCK + len(marker) - 1)
+        found = block.find(marker)
+        if found >= 0:
+            return position + found
+        if len(block) < SEARCH_BLOCK + len(marker) - 1:
+            return None
+        position += SEARCH_BLOCK
+
+
+def article_responses(path: Path, damage: Damage | None = None) -> Iterator[ArchivedPage]:
+    """Every 2xx response at an article URL in one WARC file. A damaged record (flipped bytes,
+    a cut download, an interrupted run's `.open` file) is skipped with one log line each, and
+    the scan resumes at the next record that reads (gzip per record makes that possible)."""
+    damage = damage if damage is not None else Damage()
     with path.open("rb") as handle:
-        records = ArchiveIterator(handle, no_record_parse=True)
-        try:
-            for record in records:
-                if record.rec_type != "response":
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                article_id = article_id_from_url(url)
-                if article_id is None or not _status(record).startswith(b"2"):
-                    continue
-                date = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
-                yield ArchivedPage(str(path), records.get_record_offset(), url, article_id, date)
-        except Exception as exc:  # warcio raises several kinds on a cut or corrupt file
-            logger.warning("Archive file ends in a damaged record (%s), rest skipped: %s",
-                           type(exc).__name__, path)
+        marker = GZIP_MEMBER if handle.read(3) == GZIP_MEMBER else PLAIN_RECORD
+        start: int | None = 0
+        while start is not None:
+            handle.seek(start)
+            reached = start
+            records = ArchiveIterator(handle, no_record_parse=True)
+            try:
+                for record in records:
+                    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                    article_id = article_id_from_url(url)
+                    wanted = (record.rec_type == "response" and article_id is not None
+                              and _status(record).startswith(b"2"))
+                    # Read after the status line: asking for the offset reads the record out.
+                    reached = records.get_record_offset()
+                    if wanted and article_id is not None:
+                        date = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
+                        yield ArchivedPage(str(path), reached, url, article_id, date)
+                start = None
+            except Exception as exc:  # warcio raises several kinds on a cut or corrupt file
+                damage.count += 1
+                start = next_record_start(handle, reached, marker)
+                where = "rest skipped" if start is None else f"resumed at byte {start}"
+                logger.warning("Archive file has a damaged record after byte %d (%s), %s: %s",
+                               reached, type(exc).__name__, where, path)
 
 
 def load_response(path: str, offset: int) -> Response:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from smmnews import stats as keys
 from smmnews.archive.progress import ProgressBar
-from smmnews.archive.reader import ArchivedPage, archive_files, article_responses
+from smmnews.archive.reader import ArchivedPage, Damage, archive_files, article_responses
 from smmnews.archive.worker import Stats, as_collector, extract_page, task_for
 from smmnews.extensions import summary_path
 from smmnews.feeds import part_path, publish
@@ -91,16 +91,20 @@ class Workers:
         gc.unfreeze()
 
 
-def scan_file(path: Path) -> list[ArchivedPage]:
-    return list(article_responses(path))
+def scan_file(path: Path) -> tuple[list[ArchivedPage], int]:
+    """A file's article responses, and how many damaged stretches were skipped in it."""
+    damage = Damage()
+    return list(article_responses(path, damage)), damage.count
 
 
-def latest_pages(scanned: Iterable[list[ArchivedPage]], selection: Selection,
+def latest_pages(scanned: Iterable[tuple[list[ArchivedPage], int]], selection: Selection,
                  stats: Stats) -> list[Selected]:
     """Each wanted article id's latest fetch (in archive order) with its earlier fetches,
     from the article responses of each file (in file order)."""
     fetches: dict[str, list[tuple[tuple[datetime, int, int], ArchivedPage]]] = {}
-    for index, pages in enumerate(scanned):
+    for index, (pages, damaged) in enumerate(scanned):
+        if damaged:
+            stats.inc_value(keys.ARCHIVE_DAMAGED, damaged)
         for page in pages:
             stats.inc_value(keys.ARCHIVE_ARTICLE_RESPONSES)
             if not selection.wants(page):
@@ -166,6 +170,9 @@ def summary(stats: Stats, files: list[Path], output: Path, seconds: float,
         "skipped": under(keys.SKIPPED),
         "faults": {k: v for k, v in under(keys.PREFIX).items()
                    if k.split("/")[0] in keys.FAULT_KINDS},
+        # Damaged stretches skipped by the scan; responses found but unreadable afterwards.
+        "archive": {"damaged": values.get(keys.ARCHIVE_DAMAGED, 0),
+                    "unreadable": values.get(keys.ARCHIVE_UNREADABLE, 0)},
         "extraction": under(keys.EXTRACTION),
         "archives": [str(p) for p in files],
         "outputs": [str(output)],

@@ -131,7 +131,11 @@ class PageWorker:
         """The spider's checks and `build_record`: the record, or the log line of the fault
         (counted)."""
         path, offset, fetched_text = fetch
-        response = load_response(path, offset)
+        try:
+            response = load_response(path, offset)
+        except Exception as exc:  # warcio and zlib raise several kinds on a damaged record
+            self.stats.inc_value(keys.ARCHIVE_UNREADABLE)
+            return f"Archived response unreadable ({type(exc).__name__}) at byte {offset}: {path}"
         if not isinstance(response, TextResponse):
             self.stats.inc_value(keys.BAD_PAGE_NOT_TEXT)
             kind = (response.headers.get("Content-Type") or b"?").decode("latin-1")

@@ -40,7 +40,7 @@ def local_feeds(settings: Any) -> list[str]:
     return [uri for uri in feeds if uri.startswith("file:") or "://" not in uri]
 
 
-def preflight(settings: Any) -> str | None:
+def preflight(settings: Any, spider_name: str) -> str | None:
     """Why this crawl cannot start, or None. Takes the locks the crawl then keeps."""
     for uri in local_feeds(settings):
         template = "%(" in uri
@@ -58,11 +58,23 @@ def preflight(settings: Any) -> str | None:
             return f"{exc}; wait for it to finish (or stop it) and run again"
         except OSError as exc:
             return f"cannot lock the output {path}: {os_cause(exc)}"
+    if uses_redis(settings):
+        # Imported only here: the redis extra is optional.
+        from smmnews.distributed.health import redis_problem
+
+        if (problem := redis_problem(settings, spider_name)) is not None:
+            return problem
     try:
         open_state(settings)  # checked, locked; the crawl opens it again in this process
     except StateError as exc:
         return str(exc)
     return None
+
+
+def uses_redis(settings: Any) -> bool:
+    """Whether a component of this crawl lives in Redis (smmnews.distributed)."""
+    return any(str(settings.get(name) or "").startswith("smmnews.distributed.")
+               for name in ("SCHEDULER", "DUPEFILTER_CLASS", "SMMNEWS_STATE_FACTORY"))
 
 
 class Command(ScrapyCrawl):
@@ -90,7 +102,7 @@ class Command(ScrapyCrawl):
                     raise RenderError(f"SMMNEWS_RENDER needs {missing}")
             except (OptionError, EndpointError, RenderError) as exc:
                 raise UsageError(str(exc), print_help=False) from None
-            refused = preflight(self.settings)
+            refused = preflight(self.settings, args[0])
             if refused is not None:
                 logger.error("Crawl refused: %s", refused)
                 self.exitcode = FAILED_EXIT

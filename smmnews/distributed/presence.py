@@ -18,12 +18,15 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DontCloseSpider
 from twisted.internet import task
 
 from smmnews import stats as keys
+from smmnews.distributed.errors import REDIS_ERRORS
 from smmnews.distributed.keys import CrawlKeys
 from smmnews.distributed.queue import LeasedPriorityQueue
 from smmnews.monitors import articles_found
@@ -38,6 +41,35 @@ MISSED_BEATS = 3
 WAITING_LOG_INTERVAL = 60.0
 
 
+def machine_identity() -> str:
+    """This boot of this machine and this PID namespace: two workers that share it see each
+    other's processes, so a pid that is not running there is a worker that is gone (a container
+    or another machine with the same host name has another identity)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = Path("/proc/self/ns/pid").stat().st_ino
+    except OSError:
+        return ""  # not Linux: never judged gone, its heartbeat expires as before
+    return f"{boot}:{namespace}"
+
+
+MACHINE = machine_identity()
+
+
+def gone(info: dict[str, Any]) -> bool:
+    """Whether the worker of a heartbeat ran on this machine and its process has ended."""
+    pid = info.get("pid")
+    if not MACHINE or info.get("machine") != MACHINE or not isinstance(pid, int):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # exists, owned by another user
+    return False
+
+
 class OutputInUse(RuntimeError):
     """Another live worker writes the same output file."""
 
@@ -45,8 +77,11 @@ class OutputInUse(RuntimeError):
 class Presence:
     def __init__(self, server: Any, keys: CrawlKeys, queue: LeasedPriorityQueue,
                  worker_id: str, interval: float, stats: StatsCollector | None = None,
-                 outputs: list[str] | None = None) -> None:
+                 outputs: list[str] | None = None,
+                 lost: Callable[[BaseException], None] | None = None) -> None:
         self.server = server
+        # Told when Redis fails on the timer or at idle, where no caller could catch it.
+        self.lost = lost
         self.keys = keys
         self.queue = queue
         self.worker_id = worker_id
@@ -63,7 +98,7 @@ class Presence:
 
     def beat(self) -> None:
         info = {"host": socket.gethostname(), "pid": os.getpid(), "at": time.time(),
-                "outputs": self.outputs}
+                "outputs": self.outputs, "machine": MACHINE}
         self.server.set(self.keys.worker(self.worker_id), json.dumps(info),
                         px=int(self.ttl * 1000))
 
@@ -73,9 +108,18 @@ class Presence:
         for key in self.server.scan_iter(match=self.keys.workers + "*", count=100):
             raw = self.server.get(key)
             name = key.decode() if isinstance(key, bytes) else str(key)
-            shared = set(json.loads(raw).get("outputs", [])) & set(self.outputs) if raw else set()
-            if shared and name != self.keys.worker(self.worker_id):
-                found[name.removeprefix(self.keys.workers)] = sorted(shared)
+            info = json.loads(raw) if raw else {}
+            shared = set(info.get("outputs", [])) & set(self.outputs)
+            if not shared or name == self.keys.worker(self.worker_id):
+                continue
+            if gone(info):
+                # Killed on this machine a moment ago: no need to wait out its heartbeat. Its
+                # leases go back to the queue at the next recovery, as for any dead worker.
+                self.server.delete(key)
+                logger.info("Worker %s (pid %s on this machine) is gone; its output is free",
+                            name.removeprefix(self.keys.workers), info.get("pid"))
+                continue
+            found[name.removeprefix(self.keys.workers)] = sorted(shared)
         return found
 
     def claim_outputs(self) -> None:
@@ -87,19 +131,31 @@ class Presence:
         moment ago still looks alive until its key expires, so rerunning it at once waits for
         that (at most one time-to-live) instead of failing."""
         deadline = time.monotonic() + self.ttl + self.interval
+        waited = False
         while sharing := self.sharing_output():
             if time.monotonic() >= deadline:
                 raise OutputInUse(
                     "; ".join(f"worker {w} is writing {', '.join(o)}" for w, o in sharing.items())
                     + ": give every worker its own output file (-O worker-N.jsonl)")
-            logger.warning("Output shared with live worker(s) %s; waiting up to %.0f s for "
-                           "them to finish or expire", ", ".join(sharing), self.ttl)
+            if not waited:
+                logger.warning("Output shared with live worker(s) %s; waiting up to %.0f s for "
+                               "them to finish or expire", ", ".join(sharing), self.ttl)
+            waited = True
             time.sleep(min(self.interval, 1.0))
 
     def tick(self) -> None:
-        self.beat()
-        self.flush_found()
-        self.recover()
+        try:
+            self.beat()
+            self.flush_found()
+            self.recover()
+        except REDIS_ERRORS as exc:
+            self.stop_beating()
+            self._lost(exc)
+
+    def _lost(self, exc: BaseException) -> None:
+        if self.lost is None:
+            raise exc
+        self.lost(exc)
 
     def alone(self) -> bool:
         """No other live worker and nothing queued or leased: this worker starts a new crawl."""
@@ -124,8 +180,12 @@ class Presence:
             self.found_flushed = found
 
     def crawl_found(self) -> int:
-        self.flush_found()
-        return int(self.server.get(self.keys.found) or 0)
+        try:
+            self.flush_found()
+            return int(self.server.get(self.keys.found) or 0)
+        except REDIS_ERRORS:
+            # Redis is gone (already a failure of this run): judge on this worker's own.
+            return articles_found(self.stats.get_stats()) if self.stats is not None else 0
 
     def start(self) -> None:
         """Beat and recover on a timer (connected to engine_started: the reactor runs)."""
@@ -133,9 +193,12 @@ class Presence:
             self.loop = task.LoopingCall(self.tick)
             self.loop.start(self.interval, now=False)
 
-    def leave(self) -> None:
+    def stop_beating(self) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
+
+    def leave(self) -> None:
+        self.stop_beating()
         self.flush_found()
         self.server.delete(self.keys.worker(self.worker_id))
 
@@ -149,6 +212,12 @@ class Presence:
         return moved
 
     def spider_idle(self) -> None:
+        try:
+            self._idle()
+        except REDIS_ERRORS as exc:
+            self._lost(exc)  # the spider closes: nothing more can be done without Redis
+
+    def _idle(self) -> None:
         # The engine is idle: none of this worker's leased requests is still being processed.
         self.queue.release(list(self.queue.leases))
         self.flush_found()

@@ -9,20 +9,24 @@ What differs from scrapy_redis.scheduler.Scheduler 0.9.1, and why:
 - a request taken from the queue is leased, not removed (queue.py), and this worker's heartbeat
   key says the lease holder is alive (presence.py);
 - the frontier always outlives a worker (scrapy-redis clears it on close unless
-  SCHEDULER_PERSIST); it is cleared only when the whole crawl is finished.
+  SCHEDULER_PERSIST); it is cleared only when the whole crawl is finished;
+- Redis lost mid-crawl is one `Crawl failure (redis)` line and a closing spider (errors.py),
+  not an exception on every engine loop and a crawl that never ends.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from scrapy import Request, signals
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler
 
+from smmnews.distributed.errors import REDIS_ERRORS, REMEDY, cause, redis_url
 from smmnews.distributed.keys import CrawlKeys, crawl_keys, new_worker_id
 from smmnews.distributed.presence import Presence
 from smmnews.distributed.queue import LeasedPriorityQueue
@@ -32,6 +36,7 @@ from smmnews.runtime import context_for
 logger = logging.getLogger(__name__)
 
 JSON_SERIALIZER = "smmnews.distributed.serializer"
+T = TypeVar("T")
 
 
 class RedisScheduler(Scheduler):
@@ -47,6 +52,8 @@ class RedisScheduler(Scheduler):
         self.heartbeat = heartbeat
         self.queue: LeasedPriorityQueue
         self.presence: Presence | None = None
+        self.url = redis_url(crawler.settings) if crawler is not None else "Redis"
+        self.redis_lost = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RedisScheduler:
@@ -60,14 +67,36 @@ class RedisScheduler(Scheduler):
         crawler.signals.connect(scheduler.spider_opened, signal=signals.spider_opened)
         return scheduler
 
+    def lost(self, exc: BaseException) -> None:
+        """Redis failed: without its frontier and state this worker cannot go on correctly."""
+        self.redis_lost = True
+        message = (f"lost Redis at {self.url} ({cause(exc)}): this worker stops; its output "
+                   f"keeps what it wrote and its unfinished requests go back to the shared "
+                   f"queue; {REMEDY}")
+        if self.crawler is None:
+            raise exc
+        context_for(self.crawler).fail("redis", message, stop=True)
+
+    def _safely(self, call: Callable[[], T], fallback: T) -> T:
+        if self.redis_lost:
+            return fallback
+        try:
+            return call()
+        except REDIS_ERRORS as exc:
+            self.lost(exc)
+            return fallback
+
     def open(self, spider: Any) -> None:
+        self._safely(lambda: self._open(spider), None)
+
+    def _open(self, spider: Any) -> None:
         self.spider = spider
         self.queue = LeasedPriorityQueue(
             self.server, spider, self.keys.requests, self.serializer,
             inflight_key=self.keys.inflight, workers_key=self.keys.workers,
             worker_id=self.worker_id)
         self.presence = Presence(self.server, self.keys, self.queue, self.worker_id,
-                                 self.heartbeat, self.stats, self._outputs())
+                                 self.heartbeat, self.stats, self._outputs(), lost=self.lost)
         self.presence.claim_outputs()
         self.presence.start_tally()
         self.presence.beat()
@@ -81,6 +110,9 @@ class RedisScheduler(Scheduler):
             self.crawler.signals.connect(self.presence.start, signal=signals.engine_started)
 
     def close(self, reason: str) -> None:
+        self._safely(self._close, None)
+
+    def _close(self) -> None:
         # Called after the engine slot has drained, so whatever is still leased was never
         # processed: back into the queue for the others. Then this worker leaves at once, so
         # nobody waits out its heartbeat.
@@ -92,6 +124,9 @@ class RedisScheduler(Scheduler):
             self.presence.leave()
 
     def enqueue_request(self, request: Request) -> bool:
+        return self._safely(lambda: self._enqueue(request), False)
+
+    def _enqueue(self, request: Request) -> bool:
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False
@@ -100,10 +135,16 @@ class RedisScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        return self._safely(self._next, None)
+
+    def _next(self) -> Request | None:
         request = self.queue.pop(done=self._finished_leases())
         if request is not None:
             self._count("scheduler/dequeued")
         return request
+
+    def has_pending_requests(self) -> bool:
+        return self._safely(lambda: len(self) > 0, False)
 
     def _outputs(self) -> list[str]:
         """This worker's output files, as feeds.AtomicFileFeedStorage will name them. The

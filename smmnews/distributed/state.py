@@ -11,15 +11,21 @@ interleave. Scripts name the per-output keys themselves: one Redis server, not R
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from scrapy_redis.connection import get_redis_from_settings
 
+from smmnews.distributed.errors import REDIS_ERRORS, REMEDY, cause, redis_url
 from smmnews.distributed.keys import state_prefix
-from smmnews.state import PENDING, Known
+from smmnews.state import PENDING, Known, StateError
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 BATCH = 500
 
@@ -79,12 +85,35 @@ def _known(article_id: str, raw: bytes | str) -> Known:
                  entry["output"] or None)
 
 
+def entry_problem(raw: bytes | str) -> str | None:
+    """What is wrong with a stored entry, or None when it reads as a Known."""
+    try:
+        _known("x", raw)
+    except (ValueError, KeyError, TypeError) as exc:
+        return f"{type(exc).__name__}: {exc}"[:200]
+    return None
+
+
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def guarded(method: Callable[Concatenate[RedisStateStore, P], R]
+            ) -> Callable[Concatenate[RedisStateStore, P], R]:
+    """A Redis error is a StateError, as a SQLite one is: the callers (pipelines, feed commit,
+    recovery) already turn that into one failure line and a stopped crawl."""
+    @functools.wraps(method)
+    def call(self: RedisStateStore, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except REDIS_ERRORS as exc:
+            raise StateError(self.where, f"Redis failed ({cause(exc)})", REMEDY) from None
+    return call
+
+
 class RedisStateStore:
-    def __init__(self, server: Any, prefix: str) -> None:
+    def __init__(self, server: Any, prefix: str, *, url: str = "Redis") -> None:
+        self.where = f"{url} {prefix}"
         self.db = server
         self.articles = f"{prefix}:articles"
         self.outputs = f"{prefix}:outputs"
@@ -98,10 +127,12 @@ class RedisStateStore:
     def _keys(self, output: str) -> list[str]:
         return [self.articles, self.pending_prefix + output, self.outputs]
 
+    @guarded
     def get(self, article_id: str) -> Known | None:
         raw = self.db.hget(self.articles, article_id)
         return _known(article_id, raw) if raw is not None else None
 
+    @guarded
     def put(self, article_id: str, content_hash: str, revision: int, output: str | None) -> None:
         seen_at = datetime.now(UTC).isoformat()
         self._put(keys=self._keys(output or ""),
@@ -117,6 +148,7 @@ class RedisStateStore:
         if batch:
             yield batch
 
+    @guarded
     def pending(self) -> list[Known]:
         found: list[Known] = []
         for output in sorted(_text(o) for o in self.db.smembers(self.outputs)):
@@ -136,24 +168,30 @@ class RedisStateStore:
                                      args=[output, mode, *ids[start:start + BATCH]]))
         return done
 
+    @guarded
     def commit(self, output: str, ids: set[str] | None = None) -> int:
         chosen = [i for batch in self._pending_ids(output) for i in batch
                   if ids is None or i in ids]
         return self._settle_all(output, "commit", chosen)
 
+    @guarded
     def forget_pending(self, output: str, keep: set[str]) -> int:
         dropped = [i for batch in self._pending_ids(output) for i in batch if i not in keep]
         done = self._settle_all(output, "forget", dropped)
         self.forgotten.update(i for i in dropped if self.get(i) is None)
         return done
 
+    @guarded
     def count(self) -> int:
         return int(self.db.hlen(self.articles))
 
     def close(self) -> None:
-        self.db.close()
+        # Closing a connection to a server that is gone: nothing to release.
+        with contextlib.suppress(*REDIS_ERRORS):
+            self.db.close()
 
 
 def redis_state(settings: Any) -> RedisStateStore:
     """Factory for SMMNEWS_STATE_FACTORY: the Redis of REDIS_URL (as the scheduler uses)."""
-    return RedisStateStore(get_redis_from_settings(settings), state_prefix(settings))
+    return RedisStateStore(get_redis_from_settings(settings), state_prefix(settings),
+                           url=redis_url(settings))

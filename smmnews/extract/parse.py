@@ -12,6 +12,8 @@ from typing import Any
 from lxml import etree
 from parsel import Selector
 
+from smmnews.extract.cfemail import reveal
+
 # recover: broken markup is the norm; huge_tree: deep nesting must not abort the parse.
 _PARSER = etree.HTMLParser(recover=True, huge_tree=True, remove_comments=True, remove_pis=True,
                            no_network=True)
@@ -36,4 +38,5 @@ def parse_html(html: str) -> Selector:
         root = None
     if root is None:
         root = etree.fromstring(_EMPTY, parser=_PARSER)
+    reveal(root, html)
     return Selector(root=root, type="html")

@@ -56,6 +56,7 @@ class Reply:
     reset: bool = False
     send_limit: int | None = None  # write only this many body bytes, then close
     content_encoding: str | None = None
+    retry_after: str | None = None
 
 
 def check_fault(fault: Fault | None) -> Fault | None:
@@ -81,7 +82,11 @@ def reply_for(page: Page, key: str, attempt: int, base: str) -> Reply:
         return error_reply(int(fault["status"]))
     if kind == "flaky":
         failing = attempt <= int(fault.get("times", 2))
-        return error_reply(int(fault.get("status", 503))) if failing else plain(page)
+        if not failing:
+            return plain(page)
+        retry_after = fault.get("retry_after")  # seconds, or an HTTP date
+        return replace(error_reply(int(fault.get("status", 503))),
+                       retry_after=None if retry_after is None else str(retry_after))
     if kind == "slow":
         return replace(plain(page), delay=float(fault.get("seconds", 10)))
     if kind == "reset":

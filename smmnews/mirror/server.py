@@ -9,7 +9,8 @@ import socketserver
 import struct
 import sys
 import threading
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
@@ -31,6 +32,8 @@ class MirrorServer:
         self.verbose = verbose
         # Request path as received (before the query) -> count; read it, or GET /__hits__.
         self.hits: Counter[str] = Counter()
+        # When each request arrived (time.monotonic()), per path: for waits a test checks.
+        self.times: defaultdict[str, list[float]] = defaultdict(list)
         self.stopping = threading.Event()
         self._attempts: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -79,6 +82,7 @@ class MirrorServer:
         """Count a request; return how many times `key` was asked for so far, this one included."""
         with self._lock:
             self.hits[path] += 1
+            self.times[path].append(time.monotonic())
             self._attempts[key] += 1
             return self._attempts[key]
 
@@ -176,6 +180,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Location", reply.location)
         if reply.content_encoding:
             self.send_header("Content-Encoding", reply.content_encoding)
+        if reply.retry_after:
+            self.send_header("Retry-After", reply.retry_after)
         if reply.send_limit is not None:
             self.send_header("Connection", "close")
             self.close_connection = True
