@@ -32,7 +32,7 @@ Extractor = Callable[[FixturePage], Extraction]
 
 
 def ours(page: FixturePage) -> Extraction:
-    record = build_record(page.body, page.url, page.now)
+    record = build_record(page.body, page.url, page.now, encoding=page.encoding)
     if isinstance(record, NotAnArticle):
         return Extraction("", None, None)
     return Extraction(record.body, record.title, iso(record.published_at))

@@ -38,7 +38,7 @@ PROFILE_TOP = 15
 
 
 def ours_full(page: FixturePage) -> object:
-    return build_record(page.body, page.url, page.now)
+    return build_record(page.body, page.url, page.now, encoding=page.encoding)
 
 
 def ours_extract(page: FixturePage) -> object:
@@ -124,7 +124,7 @@ def counting_fuzzy_calls() -> Iterator[list[str]]:
 
 
 def shown_dates(pages: tuple[FixturePage, ...]) -> list[str]:
-    records = [build_record(p.body, p.url, p.now) for p in pages]
+    records = [build_record(p.body, p.url, p.now, encoding=p.encoding) for p in pages]
     return [r.published_raw for r in records if isinstance(r, Article) and r.published_raw]
 
 
@@ -139,7 +139,7 @@ def dateparser_figures(pages: tuple[FixturePage, ...]) -> dict[str, Any]:
     theirs_each = per_call_seconds(dateparser.parse, raws)
     with counting_fuzzy_calls() as calls:
         for page in pages:
-            build_record(page.body, page.url, page.now)
+            build_record(page.body, page.url, page.now, encoding=page.encoding)
     return {"header_dates": len(raws),
             "parsed_by_ours": sum(dates.parse_header_date(r) is not None for r in raws),
             "ours_us_per_call": round(ours_each * 1e6, 2),

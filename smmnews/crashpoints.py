@@ -11,7 +11,7 @@ import os
 import signal
 
 ENV = "SMMNEWS_CRASH_AT"
-POINTS = ("before_rename", "after_rename", "after_commit", "during_close")
+POINTS = ("before_rename", "after_rename", "after_commit", "during_close", "before_exit")
 
 
 def crash_point(name: str) -> None:

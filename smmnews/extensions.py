@@ -58,6 +58,7 @@ class RecoveryExtension:
         self.context = context
         self.salvage_orphans = salvage_orphans
         self.stats: Any = None
+        self.exits_after = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecoveryExtension:
@@ -69,6 +70,9 @@ class RecoveryExtension:
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         extension.stats = crawler.stats
+        # Our `scrapy crawl` decides the exit status after the engine stops, and marks the
+        # outputs done only then (commands/crawl.py); other runners get them marked here.
+        extension.exits_after = crawler.settings.getbool("SMMNEWS_CRAWL_JOB")
         return extension
 
     def engine_stopped(self) -> None:
@@ -76,6 +80,9 @@ class RecoveryExtension:
         starts afresh (`-O` replaces it) instead of continuing it."""
         stats = self.stats.get_stats() if self.stats is not None else {}
         if failures_of(stats) or stats.get("finish_reason") in (FAILED_REASON, "shutdown"):
+            return
+        if self.exits_after:
+            locks.done_at_exit(list(self.context.outputs))  # `scrapy crawl` marks them
             return
         for output in self.context.outputs:
             locks.mark(output, locks.DONE)

@@ -84,6 +84,24 @@ def mark(path: str | Path, status: str) -> None:
         _write(fd, status)
 
 
+# Outputs of a healthy run, marked DONE by the crawl command as the process's last act.
+_DONE_AT_EXIT: list[Path] = []
+
+
+def done_at_exit(paths: list[Path]) -> None:
+    """Mark these outputs DONE only when the process is about to exit 0 (mark_exit_done): a
+    run killed between the end of its crawl and its exit has not handed its output to anyone
+    (whoever runs it reads the output after exit status 0), so the next run must continue
+    the output, not replace it."""
+    _DONE_AT_EXIT.extend(paths)
+
+
+def mark_exit_done() -> None:
+    for path in _DONE_AT_EXIT:
+        mark(path, DONE)
+    _DONE_AT_EXIT.clear()
+
+
 def published_unfinished(path: str | Path) -> bool:
     """The previous run on `path` (locked by this process) published it, then was killed or
     failed before it ended healthy."""

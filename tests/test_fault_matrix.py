@@ -444,17 +444,35 @@ def small_site(articles: int = 60) -> GeneratedSite:
 
 
 def run_o(base_url: str, workdir: Path, *extra: str, output: str = "articles.jsonl",
-          state: str = "state.sqlite", **popen: Any) -> subprocess.CompletedProcess[str]:
+          state: str = "state.sqlite", crash_at: str | None = None,
+          **popen: Any) -> subprocess.CompletedProcess[str]:
     """`scrapy crawl smm_news -O <output>` to completion, output captured (pipes: a file size
-    limit on the crawl must not hit its log)."""
+    limit on the crawl must not hit its log); `crash_at`: a crash point to die at."""
     args = [sys.executable, "-m", "scrapy", "crawl", "smm_news", "-a", f"base_url={base_url}",
             "-a", f"now={SITE_NOW}", "-O", str(workdir / output),
             "-s", f"SMMNEWS_STATE_PATH={workdir / state}"]
     for name, value in FAST.items():
         args += ["-s", f"{name}={value}"]
-    run_env = {**env(), "SCRAPY_SETTINGS_MODULE": "smmnews.settings", "PYTHONPATH": str(REPO)}
+    run_env = {**env(), "SCRAPY_SETTINGS_MODULE": "smmnews.settings", "PYTHONPATH": str(REPO),
+               **({CRASH_ENV: crash_at} if crash_at else {})}
     return subprocess.run([*args, *extra], cwd=workdir, capture_output=True, text=True,
                           timeout=300, env=run_env, check=False, **popen)
+
+
+def test_a_run_killed_after_its_crawl_before_exit_zero_is_continued_not_replaced(
+        tmp_path: Path) -> None:
+    # Its output is published and committed, but the process died before exit status 0: no
+    # consumer took the file, so the next -O run must hand over these records too.
+    site = small_site()
+    with MirrorServer(site) as server:
+        killed = run_o(server.url, tmp_path, crash_at="before_exit")
+        assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+        first = ids_of(tmp_path / "articles.jsonl")
+        assert first, "the killed run had published its output"
+        again = run_o(server.url, tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert sorted(ids_of(tmp_path / "articles.jsonl")) == sorted(first)
+    assert "Continuing" in again.stderr
 
 
 def error_lines(done: subprocess.CompletedProcess[str]) -> list[str]:

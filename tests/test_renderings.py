@@ -95,7 +95,8 @@ def test_saved_regression(name: str) -> None:
     want: dict[str, Any] = json.loads((folder / "expected.json").read_text("utf-8"))
     now = parse_iso(info["now"])
     assert now is not None
-    result = build_record((folder / "page.html").read_bytes(), info["url"], now)
+    result = build_record((folder / "page.html").read_bytes(), info["url"], now,
+                          encoding=info.get("encoding"))
     assert not isinstance(result, NotAnArticle), result
     record = record_dict(result)
     got = {key: normalise(record[key]) for key in want}

@@ -13,14 +13,18 @@ whether the output can be trusted:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
-from typing import Any
+import os
+import sys
+from typing import Any, NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from smmnews import locks
 from smmnews import stats as keys
+from smmnews.crashpoints import crash_point
 from smmnews.extract.endpoint import EndpointError, parse_endpoints
 from smmnews.feeds import append_problem, os_cause, output_path
 from smmnews.options import OptionError, parse_options
@@ -141,6 +145,23 @@ class Command(ScrapyCrawl):
             self.exitcode = FAILED_EXIT
         elif stats.get(keys.MONITORS_FAILED):
             self.exitcode = MONITOR_FAILED_EXIT
+        if self.exitcode == 0:
+            exit_healthy()
+
+
+def exit_healthy() -> NoReturn:
+    """Mark the outputs done and exit 0 at once. Until the mark, the next run on an output
+    continues it instead of replacing it (`-O`): a run killed after its crawl but before
+    exiting 0 has handed its output to nobody. Exiting right after the mark leaves no time
+    to be killed in between (interpreter shutdown takes a while); logs and the standard
+    streams are flushed first, and everything else was closed with the crawl."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    crash_point("before_exit")
+    locks.mark_exit_done()
+    os._exit(0)
 
 
 

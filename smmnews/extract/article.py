@@ -30,7 +30,7 @@ from smmnews.extract.markers import ICON_ALT, TITLE_SEPARATORS
 from smmnews.extract.metadata import Metadata, read_metadata
 from smmnews.extract.parse import parse_html
 from smmnews.extract.related import title_key
-from smmnews.extract.urls import absolute_url, article_id_from_url, canonical_url
+from smmnews.extract.urls import absolute_url, article_id_from_url, canonical_url, link_base
 from smmnews.items import Article, Image
 
 # A page linking this many other articles from its main text is a listing, not an article.
@@ -217,7 +217,8 @@ def _extract(sel: Selector, article_id: str, url: str, now: datetime,
     title: Sourced | None = loader.get_output_value("title")
     # Block texts are collapsed already: casefolding is their title key.
     title_shown = title is not None and title_key(title.value) in shown
-    seg = segment.segment(page, title.value if title else None, url, now)
+    links = link_base(url, meta.base_href)
+    seg = segment.segment(page, title.value if title else None, url, now, links)
     published = _published(meta, seg, now)
     reference = published[0][1] if published else now
     dateline, named_date, dateline_source = _dateline(seg.body, reference)
@@ -234,7 +235,7 @@ def _extract(sel: Selector, article_id: str, url: str, now: datetime,
         "summary": [("shown", s) for s in seg.summaries] + list(meta.descriptions),
         "body": seg.body, "disclaimer": seg.disclaimer, "contacts": seg.contacts,
         "related": seg.related, "breadcrumbs": meta.breadcrumbs or seg.breadcrumbs,
-        "images": _images(page, seg.body_span, url), "tables": _tables(seg.body_rows),
+        "images": _images(page, seg.body_span, links), "tables": _tables(seg.body_rows),
         "language": _language(meta.language), "crawled_at": crawled_at or now,
     }
     for name, value in values.items():

@@ -20,6 +20,8 @@ from smmnews.extract.dates import parse_epoch, parse_iso
 from smmnews.extract.markers import (
     BLOB_BODY_KEYS,
     BLOB_SOURCE_KEYS,
+    CDATA_CLOSE,
+    CDATA_OPEN,
     JSONLD_CSS,
     NEXT_DATA_ID,
     NEXT_DATE_KEYS,
@@ -34,10 +36,26 @@ _MAX_SCRIPT_CHARS = 8_000_000
 def load_json(text: str | None) -> Any:
     if not text or len(text) > _MAX_SCRIPT_CHARS:
         return None
+    if CDATA_OPEN in text[:64]:
+        text = unwrap_cdata(text)
     try:
         return json.loads(text)
     except (ValueError, RecursionError):
         return None
+
+
+def unwrap_cdata(text: str) -> str:
+    """A script's text without the `//<![CDATA[ ... //]]>` guard XHTML templates put around it."""
+    text = text.strip()
+    for prefix in ("//" + CDATA_OPEN, "/*" + CDATA_OPEN + "*/", CDATA_OPEN):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+            break
+    for suffix in ("//" + CDATA_CLOSE, "/*" + CDATA_CLOSE + "*/", CDATA_CLOSE):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+            break
+    return text
 
 
 def state_blobs(sel: Selector) -> list[Any]:

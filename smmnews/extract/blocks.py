@@ -19,6 +19,8 @@ from smmnews.extract.markers import (
     CHROME_TAGS,
     DROP_TAGS,
     HIDDEN_STYLE_RE,
+    INVISIBLE_CHARS,
+    LAZY_SRC_ATTRS,
     SUMMARY_HINT_RE,
 )
 
@@ -110,8 +112,14 @@ def title_key(text: str) -> str:
 
 
 def collapse(text: str) -> str:
-    """Collapse runs of whitespace (NBSP and ideographic spaces included) to one space."""
-    return " ".join(text.replace("\u200b", "").split())
+    """Collapse runs of whitespace (NBSP and ideographic spaces included) to one space, and
+    drop the characters that show nothing (soft hyphens, zero-width spaces and joiners, a
+    BOM inside the text)."""
+    if not text.isascii():
+        for char in INVISIBLE_CHARS:
+            if char in text:  # one scan each; replace() would copy the text every time
+                text = text.replace(char, "")
+    return " ".join(text.split())
 
 
 def _is_data_table(table: Any) -> bool:
@@ -236,7 +244,9 @@ class _Walker:
                 )
 
     def add_image(self, el: Any) -> None:
-        src = el.get("src") or el.get("data-src") or ""
+        src = el.get("src") or ""
+        if not src or src.startswith("data:"):
+            src = next((v for v in map(el.get, LAZY_SRC_ATTRS) if v), src)
         if self.anchors and self.anchors[-1]:
             self.label(self.anchors[-1], el.get("alt"))
         self.page.images.append(Image(

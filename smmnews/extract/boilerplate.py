@@ -8,15 +8,19 @@ the only reliable cut.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from smmnews.extract.blocks import Block
 from smmnews.extract.markers import (
     CHROME_CJK_RE,
     CHROME_COOKIE_NEEDLE,
     CHROME_COOKIE_RE,
+    CHROME_INBOX_NEEDLE,
     CHROME_LINE_RE,
     CHROME_LINES,
     CHROME_MAX_CHARS,
+    CHROME_NEWSLETTER_NEEDLE,
+    CHROME_NEWSLETTER_RE,
     CONTACT_RES,
     CUT_INITIALS,
     CUT_MARKER_RE,
@@ -36,13 +40,18 @@ from smmnews.extract.urls import article_id_from_url
 from smmnews.items import Contact
 
 _BULLETS = "•·-–▪►"
+# Bounded, so a long crawl's memory stays flat (a page has a few hundred distinct lines).
+CUT_MARKER_CACHE_SIZE = 4096
 
 
 def is_disclaimer(text: str) -> bool:
     return text.startswith(DISCLAIMER_PREFIX)
 
 
+@lru_cache(maxsize=CUT_MARKER_CACHE_SIZE)
 def is_cut_marker(text: str) -> bool:
+    # Asked of one block's text by the header, the body region, the tail and the next-article
+    # search: a verdict per distinct text (str hashes are cached; the pattern is a long one).
     return text[:1] in CUT_INITIALS and bool(CUT_MARKER_RE.match(text))
 
 
@@ -82,6 +91,8 @@ def is_chrome_text(text: str) -> bool:
     # prerequisite (a CJK character, the word "cookie") is there.
     return bool(CHROME_LINE_RE.match(text)
                 or (CHROME_COOKIE_NEEDLE in folded and CHROME_COOKIE_RE.search(text))
+                or ((CHROME_NEWSLETTER_NEEDLE in folded or CHROME_INBOX_NEEDLE in folded)
+                    and CHROME_NEWSLETTER_RE.search(text))
                 or (not text.isascii() and CHROME_CJK_RE.search(text)))
 
 

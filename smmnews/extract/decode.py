@@ -21,6 +21,7 @@ MAX_NESTING = 2000
 # Only tags longer than this can hold MAX_ATTRIBUTES attributes worth counting.
 _LONG_TAG_RE = re.compile(rb"<[A-Za-z][^<>]{4096,}")
 _OPEN_OR_CLOSE_RE = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9]*)")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr "
                   b"p li option td th tr dt dd".split())  # the last ones usually left open
 
@@ -77,14 +78,32 @@ def charset_mismatch(body: bytes, declared_encoding: str | None) -> bool:
     return True
 
 
+def _utf16(body: bytes, declared_encoding: str | None) -> bool:
+    """UTF-16 text: a byte order mark (which outranks any declaration, as in browsers) or a
+    UTF-16 charset in the header."""
+    if body.startswith(_UTF16_BOMS):
+        return True
+    if not declared_encoding or "16" not in declared_encoding:
+        return False
+    try:
+        return codecs.lookup(declared_encoding).name.startswith("utf-16")
+    except LookupError:
+        return False
+
+
 def decode_page(body: bytes, declared_encoding: str | None = None) -> str:
     """HTML text of a response body; raises BadPage for empty, binary, truncated or huge input."""
     if not body.strip():
         raise BadPage("empty", "the page has no content")
     if len(body) > MAX_PAGE_BYTES:
         raise BadPage("too_large", f"{len(body)} bytes is over the {MAX_PAGE_BYTES} byte limit")
+    if _utf16(body, declared_encoding):
+        # Every byte test below reads ASCII markup; UTF-16 interleaves it with NULs.
+        body = body.decode("utf-16" if body.startswith(_UTF16_BOMS) else declared_encoding or "",
+                           "replace").encode("utf-8")
+        declared_encoding = "utf-8"
     head = body[:4096]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head:
         raise BadPage("binary", "the content has NUL bytes: not a text page")
     if not _TAG_RE.search(body[:65536]):
         raise BadPage("not_html", "no HTML markup in the first 64 KiB")

@@ -26,8 +26,12 @@ DROP_TAGS = frozenset(
     {"script", "style", "noscript", "template", "svg", "iframe", "head", "select", "button",
      "input", "textarea", "option", "canvas", "video", "audio", "object", "embed", "map"}
 )
-# Semantic chrome containers (html5 family); related news found in them is parsed first.
-CHROME_TAGS = frozenset({"nav", "footer", "aside", "form", "dialog"})
+# Semantic chrome containers (html5 family); related news found in them is parsed first. A
+# figure's caption is no line of the article text either (the body is paragraphs, headings,
+# list items and table rows).
+CHROME_TAGS = frozenset({"nav", "footer", "aside", "form", "dialog", "figcaption"})
+# Lazy-loaded pictures keep their URL here while `src` holds a placeholder (a data: URI).
+LAZY_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src")
 BLOCK_TAGS = frozenset(
     {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
      "blockquote", "pre", "section", "article", "header", "footer", "main", "figure",
@@ -35,6 +39,9 @@ BLOCK_TAGS = frozenset(
      "address", "hr", "nav", "aside", "body", "html", "form", "fieldset", "legend", "details",
      "summary", "picture"}
 )
+# Characters that render as nothing inside words: soft hyphen, zero-width space, non-joiner,
+# joiner, word joiner, and U+FEFF (a BOM pasted into the text by editors).
+INVISIBLE_CHARS = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
 # The first crumb of a trail shown as one text line ("Home / Metal News / …").
 HOME_CRUMB = "Home"
 # Site icons inside the text (the date line's clock picture) are not article images.
@@ -74,6 +81,9 @@ NEXT_SUMMARY_KEYS = ("summary", "description", "abstract", "brief")
 # The article text in a state blob (HTML from the content API, or JSON-LD's plain articleBody).
 BLOB_BODY_KEYS = ("content", "contentHtml", "newsContent", "body", "html", "articleBody")
 BLOB_SOURCE_KEYS = ("source", "sourceOrganization", "sourceName")
+# XHTML templates guard script text as `//<![CDATA[ ... //]]>`.
+CDATA_OPEN = "<![CDATA["
+CDATA_CLOSE = "]]>"
 # Inline scripts that assign a client-side state: `window.__NUXT__=…;`,
 # `window.__INITIAL_STATE__ = …;` (JSON literals; function-wrapped states are not read).
 STATE_ASSIGNMENT_RE = re.compile(
@@ -175,16 +185,36 @@ RELATED_HEADINGS = (
     "Further Reading", "Read Also", "See Also", "Related",
 )
 _RELATED_HEADING = r"(?:" + "|".join(RELATED_HEADINGS) + r")\s*[:：]?$"
-# Lines that end the article text: everything after them is disclaimer, contacts or related news.
+# Headings of lists of other articles that are not related to this one (sidebars and blocks
+# under the text of common news templates): they end the text, their items are no related news.
+OTHER_LIST_HEADINGS = (
+    "Most Read", "Most Popular", "Most Viewed", "Popular News", "Popular Articles", "Hot News",
+    "Hot Topics", "Trending", "Trending Now", "Trending News", "Top Stories", "Top News",
+    "Latest News", "Latest Articles", "Latest", "Popular", "Editor[’']?s Picks", "Must Read",
+)
+OTHER_LIST_HEADING_RE = re.compile(r"^(?:" + "|".join(OTHER_LIST_HEADINGS) + r")\s*[:：]?$",
+                                   re.IGNORECASE)
+# A readers' comments section under the text ("Comments (2)", "Leave a comment").
+COMMENT_HEADINGS = (r"Comments?(?:\s*\(\d+\))?", r"Leave a (?:comment|reply)",
+                    r"Post a comment", r"Add a comment", r"Join the discussion")
+# Lines that end the article text: everything after them is disclaimer, contacts, related news,
+# other lists or comments. (Each marker starts with a literal letter: CUT_INITIALS.)
 CUT_MARKERS = (
     r"Data Source Statement\s*:", r"For queries,? please contact", r"For any inquiries",
     r"For news cooperation", r"For more information on how to access our research reports",
-    *(heading + r"\s*[:：]?$" for heading in RELATED_HEADINGS),
+    *(heading + r"\s*[:：]?$" for heading in RELATED_HEADINGS + OTHER_LIST_HEADINGS
+      + COMMENT_HEADINGS),
 )
+# "Also read: <headline link>" inside the text: the lead-in is no part of the headline.
+RELATED_LEAD_IN_RE = re.compile(r"^(?:Also read|Read also|See also|Read more|Related|"
+                                r"Recommended|Further reading|Don[’']t miss)\s*[:：»›>|]\s*",
+                                re.IGNORECASE)
 CUT_MARKER_RE = re.compile("^(?:" + "|".join(CUT_MARKERS) + ")", re.IGNORECASE)
 # Every cut marker starts with one of these letters: a cheap test most blocks fail.
 CUT_INITIALS = frozenset(c for m in CUT_MARKERS for c in (m[0].lower(), m[0].upper()))
 RELATED_HEADING_RE = re.compile(r"^" + _RELATED_HEADING, re.IGNORECASE)
+# A block whose text is at least this share link text is a headline link, not a paragraph.
+LINK_LINE_RATIO = 0.8
 # A related item's summary has at least this many words: shorter texts are labels (category
 # chips, "SMM", "Copper").
 RELATED_SUMMARY_MIN_WORDS = 4
@@ -233,7 +263,8 @@ CHROME_LINES = frozenset(
         "Read More", "Metals News", "smm insight", "Home", "Metal News", "News", "Subscribe",
         "Contact Us", "About Us", "Privacy Policy", "Terms of Service", "English", "中文",
         "Related Price", "Advertisement", "Download the SMM App", "Open in App",
-        "Download App", "Get the App", "Accept", "Accept All", "Reject",
+        "Download App", "Get the App", "Accept", "Accept All", "Reject", "Share this article",
+        "Newsletter", "Subscribe to our newsletter", "Sign up for our newsletter",
     )
 )
 # Anchored at the line's start: tried once, with match(), at position 0.
@@ -241,8 +272,15 @@ CHROME_LINE_RES = (
     re.compile(r"^(?:Copyright|©)", re.I),
     re.compile(r"^\+?\d[\d\s()-]{7,}$"),
     re.compile(r"^\[email(?:\s|\u00a0)protected\]$"),
-    re.compile(r"^Share(?: to| this| on)?:?(?:\s*(?:Facebook|Twitter|X|LinkedIn|WhatsApp|WeChat"
-               r"|Email|Weibo)\b)+$", re.I),
+    # "Share: Facebook Twitter", "Share this article: f t" (icon letters)
+    re.compile(r"^Share(?: this(?: article| story| post| page)?| to| on)?\s*[:：]?"
+               r"(?:\s*(?:Facebook|Twitter|X|LinkedIn|WhatsApp|WeChat|Email|Weibo|[A-Za-z]{1,2})"
+               r"\b)+$", re.I),
+    # An article's pager: "1 2 3 Next ›", "Page 1 2 3 of 3", "« Prev 1 2 3".
+    re.compile(r"^(?:Pages?\s*[:：]?\s*)?(?:(?:[‹«<]|Prev(?:ious)?)\s*)?\d{1,3}(?:\s+\d{1,3})+"
+               r"(?:\s*(?:of\s+\d{1,3}|Next\s*[›»>]?|[›»>]))?$", re.I),
+    # "Previous: <headline>", "Next article »": links along the site's sequence, not related.
+    re.compile(r"^(?:Previous|Prev|Next)(?:\s+(?:article|post|story|news))?\s*[:：»›<>|]", re.I),
     # View and read counters: "1,234 views", "Views: 2.3k", "Read 2,301".
     re.compile(r"^(?:\d[\d,.]*\s*[kKmM]?\+?\s*(?:views?|reads?|readers)"
                r"|(?:views?|reads?|page views)\s*[:：]?\s*\d[\d,.]*\s*[kKmM]?\+?)$", re.I),
@@ -252,11 +290,19 @@ CHROME_LINE_RES = (
 )
 CHROME_LINE_RE = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME_LINE_RES), re.IGNORECASE)
 # Anywhere in the line: searched only when the line holds a CJK character at all.
-CHROME_CJK_RE = re.compile(r"[\u4e00-\u9fff]{4,}")  # ICP licence lines, Chinese-only chrome
+# Chinese-only chrome, and ICP licence lines ("沪ICP备07004232号": few CJK characters in a row)
+CHROME_CJK_RE = re.compile(r"[\u4e00-\u9fff]{4,}|ICP[备证]|公网安备")
 # Anywhere in the line: searched only when the casefolded line contains CHROME_COOKIE_NEEDLE
 # (every match of the pattern does, so the needle test never loses one).
 CHROME_COOKIE_RE = re.compile(r"\buses? cookies\b|\buse of cookies\b|\bcookie policy\b", re.I)
 CHROME_COOKIE_NEEDLE = "cookie"
+# Newsletter boxes inside the text; searched only when the casefolded line contains one of the
+# two needles (every match of the pattern does).
+CHROME_NEWSLETTER_RE = re.compile(
+    r"\b(?:subscribe to|sign up (?:for|to)|join) (?:our|the) (?:[\w-]+ ){0,2}newsletters?\b"
+    r"|\b(?:delivered|sent|straight|directly) to your inbox\b", re.I)
+CHROME_NEWSLETTER_NEEDLE = "newsletter"
+CHROME_INBOX_NEEDLE = "inbox"
 CHROME_MAX_CHARS = 400
 # A block whose text is mostly link text and shorter than this is navigation, not article text.
 NAV_LINK_RATIO = 0.8

@@ -7,7 +7,6 @@ used when present, never a requirement.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +14,7 @@ from typing import Any
 
 from parsel import Selector
 
-from smmnews.extract.blobs import state_blobs, walk
+from smmnews.extract.blobs import load_json, state_blobs, walk
 from smmnews.extract.dates import parse_epoch, parse_iso
 from smmnews.extract.markers import (
     DESCRIPTION_META,
@@ -29,7 +28,8 @@ from smmnews.extract.markers import (
 )
 
 _ARTICLE_TYPES = frozenset({"newsarticle", "article", "reportagenewsarticle", "blogposting",
-                            "analysisnewsarticle", "webpage"})
+                            "analysisnewsarticle"})
+_PAGE_TYPES = frozenset({"webpage"})
 
 
 @dataclass(slots=True)
@@ -40,6 +40,7 @@ class Metadata:
     breadcrumbs: list[str] = field(default_factory=list)
     title_tag: str | None = None
     language: str | None = None
+    base_href: str | None = None  # <base href>: what the page's relative links resolve against
 
 
 def _jsonld_objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -58,31 +59,32 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {str(k).lower() for k in kinds}
 
 
-def _load_json(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-
-
 def _read_jsonld(sel: Selector, meta: Metadata) -> None:
+    pages: list[dict[str, Any]] = []
     for script in sel.root.iter("script"):
         text = script.text
         if not text or script.get("type") != JSONLD_TYPE:
             continue
-        for obj in _jsonld_objects(_load_json(text)):
+        for obj in _jsonld_objects(load_json(text)):
             kinds = _types(obj)
             if "breadcrumblist" in kinds:
                 items = obj.get("itemListElement") or []
                 meta.breadcrumbs = [str(i.get("name", "")).strip() for i in items
                                     if isinstance(i, dict) and i.get("name")]
-            if not kinds & _ARTICLE_TYPES:
-                continue
-            _add_title(meta, "jsonld", obj.get("headline") or obj.get("name"))
-            _add_date(meta, "jsonld", obj.get("datePublished"))
-            _add_text(meta.descriptions, "jsonld", obj.get("description"))
+            if kinds & _ARTICLE_TYPES:
+                _add_jsonld(meta, obj)
+            elif kinds & _PAGE_TYPES:
+                pages.append(obj)
+    # A @graph's WebPage node carries the page's own dates (first crawl, template): the
+    # article node's come first.
+    for obj in pages:
+        _add_jsonld(meta, obj)
+
+
+def _add_jsonld(meta: Metadata, obj: dict[str, Any]) -> None:
+    _add_title(meta, "jsonld", obj.get("headline") or obj.get("name"))
+    _add_date(meta, "jsonld", obj.get("datePublished"))
+    _add_text(meta.descriptions, "jsonld", obj.get("description"))
 
 
 def _read_state_blobs(sel: Selector, meta: Metadata) -> None:
@@ -158,4 +160,6 @@ def read_metadata(sel: Selector) -> Metadata:
     title = title_el.text if title_el is not None else None
     meta.title_tag = title if title and title.strip() else None
     meta.language = sel.root.get("lang")
+    base = sel.root.find("head/base")
+    meta.base_href = base.get("href") if base is not None else None
     return meta

@@ -15,8 +15,10 @@ from smmnews.extract.boilerplate import is_chrome_text, is_cut_marker, strip_bul
 from smmnews.extract.dates import is_time_line, parse_listing_time, split_trailing_time
 from smmnews.extract.markers import (
     ARTICLE_PATH_SEGMENT,
+    LINK_LINE_RATIO,
     READ_MORE_RE,
     RELATED_HEADING_RE,
+    RELATED_LEAD_IN_RE,
     RELATED_SUMMARY_MIN_WORDS,
 )
 from smmnews.extract.urls import absolute_url, article_id_from_url
@@ -210,8 +212,17 @@ def _items_by_repetition(blocks: list[Block], base_url: str, now: datetime) -> l
 
 
 def related_from_links(blocks: list[Block], base_url: str) -> list[Related]:
-    """Headline links standing alone inside the body (2013-2017 pages interleave them)."""
-    return [Related(title=b.text, url=article_link(b, base_url)) for b in blocks]
+    """Headline links standing alone inside the body (2013-2017 pages interleave them; other
+    pages put "Also read: <headline>" between paragraphs)."""
+    return [Related(title=RELATED_LEAD_IN_RE.sub("", b.text, count=1),
+                    url=article_link(b, base_url)) for b in blocks]
+
+
+def is_link_line(block: Block) -> bool:
+    """The block is (mostly) one link's text, an "Also read:" lead-in aside."""
+    text = block.text
+    lead = RELATED_LEAD_IN_RE.match(text) if block.link_chars < len(text) else None
+    return block.link_chars >= LINK_LINE_RATIO * (len(text) - (lead.end() if lead else 0))
 
 
 def related_from_images(images: list[Image], base_url: str) -> list[Related]:
@@ -228,12 +239,20 @@ def merge_related(*groups: list[Related]) -> list[Related]:
     """One item per linked article id (two articles may share a headline: daily comments),
     one per headline among unlinked items; the first seen wins."""
     merged: list[Related] = []
-    seen: set[str] = set()
+    seen: dict[str, Related] = {}
     for group in groups:
         for item in group:
             article = article_id_from_url(item.url or "")
             key = f"id:{article}" if article else title_key(item.title)
-            if key and key not in seen:
-                seen.add(key)
+            if not key:
+                continue
+            if key not in seen:
+                seen[key] = item
                 merged.append(item)
+            else:
+                # One article linked twice ("Also read:" in the text and the related block):
+                # one item, with what either showing gives.
+                first = seen[key]
+                first.summary = first.summary or item.summary
+                first.published_at = first.published_at or item.published_at
     return merged

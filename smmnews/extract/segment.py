@@ -16,6 +16,7 @@ from smmnews.extract.blocks import Block, Page
 from smmnews.extract.boilerplate import (
     contacts_in,
     is_chrome,
+    is_chrome_text,
     is_cut_marker,
     is_disclaimer,
     is_disclaimer_complete,
@@ -45,6 +46,7 @@ from smmnews.extract.markers import (
 )
 from smmnews.extract.related import (
     article_link,
+    is_link_line,
     merge_related,
     parse_related,
     related_from_images,
@@ -64,6 +66,13 @@ DATE_LINE_MAX_WORDS = 8
 # A short text after the header is the article (a summary-only page) unless at least this
 # much text stands before the title.
 MIN_TEXT_BEFORE_WORDS = 12
+# The next article of an infinite-scroll page: a title of at most this many words, and at least
+# this many paragraphs of this many words under its date line.
+NEXT_TITLE_MAX_WORDS = 40
+NEXT_MAX_LINK_RATIO = 0.5  # a paragraph may end in a promo link
+NEXT_DATE_GAP = 3  # blocks from a title to its date line (a byline, a source between)
+NEXT_BODY_PARAGRAPHS = 2
+NEXT_PARAGRAPH_WORDS = 12
 _CRUMB_SEPARATORS = ("/", ">", "»", "›", "|")
 _TAG_MAX_WORDS = 4
 
@@ -105,11 +114,21 @@ def _is_date_line(block: Block) -> bool:
                 or (block.datetime and block.words <= DATE_LINE_MAX_WORDS))
 
 
-def _header(blocks: list[Block], title: str | None) -> tuple[int | None, int | None]:
+def _date_lines(blocks: list[Block]) -> list[int]:
+    """Indices of the date lines outside chrome (computed once: the header and the next
+    article's search both ask)."""
+    return [i for i, b in enumerate(blocks) if not b.chrome and _is_date_line(b)]
+
+
+def _header(blocks: list[Block], title: str | None,
+            dates: list[int]) -> tuple[int | None, int | None]:
     """Indices of the displayed title and the date line that belongs to it."""
     key = title_key(title) if title else None
     titles = [i for i, b in enumerate(blocks) if key and b.key == key and not b.crumb]
-    dates = [i for i, b in enumerate(blocks) if not b.chrome and _is_date_line(b)]
+    # The header's title is not a link when some showing is not: a linked one is the article
+    # in another's related news (an infinite-scroll page's next article links back to it).
+    unlinked = [i for i in titles if not blocks[i].link_chars]
+    titles = unlinked or titles
     cut = next((i for i, b in enumerate(blocks) if is_cut_marker(b.text)), len(blocks))
     # The header's date stands right under the title: not past the article text's end, not
     # below a paragraph of text (related-news times, sign-off dates).
@@ -173,6 +192,67 @@ def _region(blocks: list[Block], title_at: int | None, date_at: int | None) -> t
                 or (before >= BODY_FIRST_MIN_WORDS and before >= 3 * words)):
             return first, before_end, "body_first"
     return start, end, method
+
+
+def _next_article(blocks: list[Block], title_at: int | None, date_at: int | None,
+                  start: int, dates: frozenset[int]) -> int | None:
+    """Where the next article of an infinite-scroll page starts: below the body, a header of
+    the same shape as this page's (an unlinked line of the title's kind, a date line right
+    under it) and paragraphs of text before any other date line. Its boilerplate and related
+    news are not ours."""
+    if title_at is None:
+        return None
+    kind, own = blocks[title_at].kind, blocks[title_at].key
+    # A page that shows no date line: only a second <h1> is a header of the same shape.
+    dated = date_at is not None and 0 < date_at - title_at <= NEXT_DATE_GAP
+    if not dated and kind != "h1":
+        return None
+    for t in range(start, len(blocks)):
+        block = blocks[t]
+        # Cheapest tests first: this runs over every block below the body's start.
+        if (block.kind != kind or block.link_chars or block.chrome or block.text[-1] == "."
+                or not 3 <= block.words <= NEXT_TITLE_MAX_WORDS or block.key == own
+                or is_cut_marker(block.text)
+                or any(b.key == block.key for b in blocks[max(t - 2, 0):t])):  # a card's copy
+            continue
+        date = _date_under(blocks, t, dates) if dated else t
+        if date is None:
+            continue
+        if _text_follows(blocks, date + 1, block.key, dates):
+            # Its trail ("Home / Metal News / <its title>") is its header too.
+            while t > start and (blocks[t - 1].crumb or blocks[t - 1].text.endswith(block.text)):
+                t -= 1
+            return t
+    return None
+
+
+def _date_under(blocks: list[Block], title_at: int, dates: frozenset[int]) -> int | None:
+    """The date line right under a title: the next line, or one after a short line (a
+    byline, a source)."""
+    for d in range(title_at + 1, min(title_at + 1 + NEXT_DATE_GAP, len(blocks))):
+        if d in dates:
+            return d
+        if blocks[d].words > DATE_LINE_MAX_WORDS:
+            return None
+    return None
+
+
+def _text_follows(blocks: list[Block], start: int, title: str, dates: frozenset[int]) -> bool:
+    """Paragraphs of text from `start` on, before any date line or cut marker: mostly unlinked
+    texts shown once each (a related card repeats its headline)."""
+    counts: dict[str, int] = {}
+    for index in range(start, len(blocks)):
+        block = blocks[index]
+        if is_chrome(block):
+            continue  # "Updated: <date>", share bars
+        if index in dates or is_cut_marker(block.text):
+            break
+        # Every text counts its showings, linked or not: a card's unlinked copy of its
+        # linked headline is no paragraph.
+        counts[block.key] = counts.get(block.key, 0) + (
+            1 if block.words >= NEXT_PARAGRAPH_WORDS and block.link_ratio < NEXT_MAX_LINK_RATIO
+            and block.key != title else 2)
+    return sum(1 for n in counts.values() if n == 1) >= NEXT_BODY_PARAGRAPHS
 
 
 def _cut(blocks: list[Block], start: int, stop: int) -> int:
@@ -243,7 +323,8 @@ class _Collector:
                 or title_key(text) == self.title_key):
             return
         link = article_link(block, self.base_url)
-        if link and block.link_ratio >= 0.8 and article_id_from_url(link) != self.own_id:
+        if (link and is_link_line(block) and article_id_from_url(link) != self.own_id
+                and not is_chrome_text(block.text)):  # "Next: <headline>" is no related item
             self.inline_related.append(block)
             self.seg.body_links.append(link)
             return
@@ -331,10 +412,16 @@ def _header_summary(blocks: list[Block], date_at: int | None, stop: int) -> list
     return []
 
 
-def segment(page: Page, title: str | None, base_url: str, now: datetime) -> Segments:
+def segment(page: Page, title: str | None, url: str, now: datetime,
+            base_url: str | None = None) -> Segments:
+    """`url` is the page's (its article id is its own), `base_url` what its links resolve
+    against (its <base href>; default the page URL)."""
+    own_id = article_id_from_url(url)
+    base_url = base_url or url
     blocks = page.blocks
     seg = Segments()
-    title_at, date_at = _header(blocks, title)
+    dates = _date_lines(blocks)
+    title_at, date_at = _header(blocks, title, dates)
     if date_at is not None:
         seg.date_line = blocks[date_at].text
         seg.date_attr = blocks[date_at].datetime
@@ -346,10 +433,15 @@ def segment(page: Page, title: str | None, base_url: str, now: datetime) -> Segm
     for block in blocks[: max((i for i in (title_at, date_at) if i is not None), default=-1) + 1]:
         seg.source = seg.source or _source_of(block.text)
     start, end, seg.method = _region(blocks, title_at, date_at)
+    next_at = (_next_article(blocks, title_at, date_at, start, frozenset(dates))
+               if seg.method == "header" else None)
+    if next_at is not None:
+        end = min(end, next_at)
+        blocks = blocks[:next_at]
     if seg.method == "body_first":
         for block in blocks[(date_at or 0) + 1:]:
             seg.source = seg.source or _header_source(block.text)
-    collector = _Collector(seg, base_url, article_id_from_url(base_url), title)
+    collector = _Collector(seg, base_url, own_id, title)
     for block in blocks[start:end]:
         collector.take(block)
     kept = collector.kept
@@ -365,7 +457,11 @@ def segment(page: Page, title: str | None, base_url: str, now: datetime) -> Segm
     seg.body_span = (start, end)
     _tail(blocks, seg, range(start, end), base_url, now, title_at if title_at and title_at > end
           else None, page.link_labels)
-    seg.related = merge_related(related_from_links(collector.inline_related, base_url),
-                                seg.related, related_from_images(page.images, base_url))
+    images = [i for i in page.images if next_at is None or i.position < next_at]
+    related = merge_related(related_from_links(collector.inline_related, base_url),
+                            seg.related, related_from_images(images, base_url))
+    # Never the article itself (its own pages "?page=2" under the related block, a template
+    # that lists the current article among its neighbours).
+    seg.related = [r for r in related if not own_id or article_id_from_url(r.url or "") != own_id]
     seg.contacts = merge_contacts(seg.contacts)
     return seg

@@ -55,3 +55,12 @@ def _absolute_url(base: str, href: str) -> str | None:
         return urljoin(base, href)
     except ValueError:
         return None
+
+
+def link_base(url: str, base_href: str | None) -> str:
+    """What relative links resolve against: the page's <base href> (itself resolved against
+    the page URL) when it names an http(s) location, else the page URL."""
+    if not base_href:
+        return url
+    base = _absolute_url(url, base_href)
+    return base if base and base.startswith(("http://", "https://")) else url

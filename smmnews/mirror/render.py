@@ -24,6 +24,7 @@ from smmnews.mirror.article_content import (
     BodyBlock,
     RelatedItem,
     contact_line,
+    generate,
 )
 
 # Every axis and its values; the first value is the plainest (what shrinking falls back to).
@@ -52,7 +53,7 @@ AXES: dict[str, tuple[str, ...]] = {
     "date_text_form": ("display", "published", "iso", "dmy", "dotted", "at", "day_month",
                        "posted", "slashed", "relative", "iso_t", "dmy_dots"),
     "date_meta_form": ("offset", "zulu", "epoch_s", "epoch_ms", "time_element", "publishdate",
-                       "empty_time"),
+                       "empty_time", "jsonld_graph"),
     "date_decoys": ("no", "yes"),
     "summary_place": ("shown", "repeated", "meta"),
     "counters": ("no", "yes"),
@@ -80,7 +81,39 @@ AXES: dict[str, tuple[str, ...]] = {
     "tag_case": ("lower", "upper"),
     "end_tags": ("closed", "omitted"),  # </p> and </li> left out, as HTML allows
     "doc_end": ("closed", "omitted"),  # no </body></html> either
+    # Added for markups nobody has seen (the real site's HTML is unknown): how the bytes are
+    # encoded and declared (meta only, header only, BOMs), XHTML, how links resolve, invisible
+    # characters, and what news templates put around the text.
+    "encoding": ("utf-8", "utf-8-bom", "windows-1252", "windows-1252-header", "gbk",
+                 "gbk-header", "utf-16"),
+    "xml_prolog": ("no", "xhtml"),  # XML declaration, XHTML doctype, xmlns, <br />, CDATA
+    "link_base": ("page", "base_href", "protocol_relative"),
+    "invisible": ("no", "yes"),  # soft hyphens, zero-width spaces, <wbr>, comments in words
+    "also_read": ("no", "yes"),  # "Also read: <related headline>" between paragraphs
+    "side_list": ("no", "before", "after"),  # "Most Read"/"Hot News" lists: not related news
+    "after_text": ("no", "share_tags", "prev_next", "pagination", "newsletter"),
+    "comments": ("no", "yes"),  # readers' comments under the article
+    "footer_cn": ("no", "yes"),  # the Chinese company footer with its ICP licence line
+    "next_article": ("no", "yes"),  # infinite scroll: the next article in full under this one
+    "figure": ("no", "caption", "lazy"),  # a chart with a caption (lazy: data-src, placeholder)
 }
+# How each `encoding` value is written: (codec, declared in a <meta>, declared in the header).
+ENCODINGS: dict[str, tuple[str, str | None, str | None]] = {
+    "utf-8": ("utf-8", "utf-8", None),
+    "utf-8-bom": ("utf-8-sig", None, None),
+    "windows-1252": ("cp1252", "windows-1252", None),
+    "windows-1252-header": ("cp1252", None, "windows-1252"),
+    "gbk": ("gbk", "gbk", None),
+    "gbk-header": ("gbk", None, "gbk"),
+    "utf-16": ("utf-16", None, None),  # a BOM, and no declaration
+}
+_SIDE_LIST_HEADINGS = ("Most Read", "Hot News", "Latest News", "Trending Now", "Top Stories",
+                       "Most Popular", "Editor's Picks")
+_SIDE_LIST_TITLES = ("Copper Cathode Social Inventory Fell Again This Week",
+                     "Lithium Carbonate Futures Hit a Three-Month High",
+                     "Indonesian Nickel Ore Quota Talks Drag On",
+                     "Alumina Prices Slip as New Capacity Ramps Up",
+                     "Tin Ingot Exports Surge in February")
 
 
 @dataclass(frozen=True)
@@ -88,6 +121,8 @@ class Rendering:
     html: str
     axes: dict[str, str]
     seed: int
+    body: bytes = b""  # the page as served: `html` in the `encoding` axis's codec
+    header_encoding: str | None = None  # the charset a Content-Type header names, if any
 
 
 def draw_axes(seed: int, overrides: dict[str, str] | None = None) -> dict[str, str]:
@@ -109,7 +144,10 @@ def render(content: ArticleContent, seed: int,
         html = html.replace("</body>", "").replace("</html>", "").rstrip()
     if axes["tag_case"] == "upper":
         html = re.sub(r"<(/?)([a-z][a-z0-9]*)", lambda m: f"<{m[1]}{m[2].upper()}", html)
-    return Rendering(html, axes, seed)
+    codec, _, header = ENCODINGS[axes["encoding"]]
+    # Characters the legacy codec lacks ("【", "’" in GBK) as numeric references, as CMSs do.
+    body = html.encode(codec, "xmlcharrefreplace")
+    return Rendering(html, axes, seed, body, header)
 
 
 def _make_consistent(content: ArticleContent, axes: dict[str, str]) -> None:
@@ -127,6 +165,9 @@ def _make_consistent(content: ArticleContent, axes: dict[str, str]) -> None:
         axes["date_place"] = "meta" if content.published_at else "none"
     if axes["page_kind"] == "shell":
         axes["crumbs"] = "jsonld"  # a shell shows no header: its trail is metadata
+    if axes["xml_prolog"] == "xhtml":
+        axes["end_tags"] = axes["doc_end"] = "closed"  # XML: every element closed
+        axes["tag_case"] = "lower"
     # Glued to the last paragraph below the lead (the lead may be shown on its own).
     if content.disclaimer is None or (axes["disclaimer_split"] == "glued" and not any(
             b.kind == "p" for b in content.body[1:])):
@@ -215,6 +256,13 @@ class _Page:
         self.a = axes
         self.rng = rng
         self.sep = "" if axes["tight"] == "yes" else "\n"
+        # One template: the title element is the same for every article a page shows.
+        self.title_in_h1 = axes["classes"] == "semantic" or rng.random() < 0.5
+        if axes["next_article"] == "yes" and axes["date_place"] != "both" and axes.get(
+                "date_place") != "text":
+            # Two articles that show no date line are told apart by their <h1> titles only
+            # (a title in a <div> and no date: not handled, see segment._next_article).
+            self.title_in_h1 = True
 
     # class names in the family of the axis
     def cls(self, name: str) -> str:
@@ -227,6 +275,12 @@ class _Page:
 
     def t(self, value: str) -> str:
         return _text(value, self.a)
+
+    @property
+    def ascii_json(self) -> bool:
+        """Script text is not markup: a legacy codec's page escapes JSON as \\uXXXX, never as
+        character references."""
+        return ENCODINGS[self.a["encoding"]][0] not in ("utf-8", "utf-8-sig", "utf-16")
 
     def html(self) -> str:
         kind = self.a["page_kind"]
@@ -243,15 +297,70 @@ class _Page:
         tag = "main" if self.a["classes"] == "semantic" else "div"
         html_attrs = ' lang="en" amp' if kind == "amp" else ' lang="en"'
         body_attrs = ' onload="window.print()"' if kind == "print" else ""
-        parts = ["<!DOCTYPE html>", f"<html{html_attrs}>", head, f"<body{body_attrs}>",
-                 chrome_top, f"<{tag}{self.cls('main')}>", main, f"</{tag}>", self.footer(),
-                 blob, "</body>", "</html>"]
-        return self.sep.join(p for p in parts if p)
+        doctype = "<!DOCTYPE html>"
+        if self.a["xml_prolog"] == "xhtml":
+            codec, meta, header = ENCODINGS[self.a["encoding"]]
+            named = meta or header or codec.removesuffix("-sig")
+            doctype = (f'<?xml version="1.0" encoding="{named}"?>' + self.sep
+                       + '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+                       '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">')
+            html_attrs += ' xmlns="http://www.w3.org/1999/xhtml" xml:lang="en"'
+        side = self.side_list() if self.a["side_list"] != "no" else ""
+        before, after = (side, "") if self.a["side_list"] == "before" else ("", side)
+        comments = self.comments() if self.a["comments"] == "yes" and kind != "shell" else ""
+        if self.a["next_article"] == "yes" and kind != "shell":
+            comments += self.sep + self.next_article()
+        parts = [doctype, f"<html{html_attrs}>", head, f"<body{body_attrs}>",
+                 chrome_top, before, f"<{tag}{self.cls('main')}>", main, comments, f"</{tag}>",
+                 after, self.footer(), blob, "</body>", "</html>"]
+        html = self.sep.join(p for p in parts if p)
+        if self.a["xml_prolog"] == "xhtml":
+            html = re.sub(r"<(br|img|meta|link|input)\b([^>]*?)/?>", r"<\1\2 />", html)
+        return html
+
+    def next_article(self) -> str:
+        """The next article of the feed, in the same template, with its own boilerplate and
+        related news (infinite scroll)."""
+        seed = int(self.c.article_id)
+        other = generate(seed + 1, self.c.now)
+        # An article (not a summary-only page) with a headline of its own.
+        while sum(b.kind == "p" for b in other.body) < 3 or other.title == self.c.title:
+            seed += 1
+            other = generate(seed + 1, self.c.now)
+        page = _Page(other, {**self.a, "also_read": "no", "after_text": "no"},
+                     random.Random(int(other.article_id)))
+        page.title_in_h1 = self.title_in_h1
+        related = page.related() if other.related else ""
+        return (f"<div{self.cls('nextArticle')}>" + page.article() + self.sep + related
+                + "</div>")
+
+    def side_list(self) -> str:
+        """A list of other articles under a heading that is not a related-news one."""
+        heading = self.rng.choice(_SIDE_LIST_HEADINGS)
+        items = []
+        for n, title in enumerate(self.rng.sample(_SIDE_LIST_TITLES, self.rng.randint(3, 5))):
+            href = self._href(f"https://news.metal.com/newscontent/{104_100_000 + n * 37}")
+            items.append(f'<li><a href="{_attr(href)}">{self.t(title)}</a> '
+                         f"<span{self.cls('time')}>{n + 1} hours ago</span></li>")
+        tag = "aside" if self.a["classes"] == "semantic" and self.rng.random() < 0.5 else "div"
+        return (f"<{tag}{self.cls('sideList')}><h3>{_text(heading, {})}</h3>"
+                f"<ul>{self.sep.join(items)}</ul></{tag}>")
+
+    def comments(self) -> str:
+        return (f'<div id="comments"{self.cls("comments")}><h3>Comments (2)</h3>'
+                "<div><span>John D.</span> <span>2 hours ago</span><p>Great analysis, thanks for "
+                "sharing. I think the market will turn around very soon now.</p></div>"
+                "<div><span>metaltrader88</span><p>Prices will keep falling until the "
+                "inventories come down, in my view anyway.</p></div>"
+                "<form><textarea></textarea><button>Post comment</button></form></div>")
 
     def head(self) -> str:
         c, a = self.c, self.a
-        parts = ['<head><meta charset="utf-8">',
+        declared = ENCODINGS[a["encoding"]][1]
+        parts = [f'<head><meta charset="{declared}">' if declared else "<head>",
                  f"<title>{escape(c.title)}{escape(a['title_suffix'])}</title>"]
+        if a["link_base"] == "base_href":
+            parts.append('<base href="https://news.metal.com/">')
         if a["page_kind"] == "amp":
             parts.append('<script async src="https://cdn.ampproject.org/v0.js"></script>'
                          "<style amp-custom>body{font-family:sans-serif}</style>"
@@ -292,6 +401,18 @@ class _Page:
                         "ssr_blob", "shell") else ""
         if form == "time_element":
             return f'<meta itemprop="datePublished" content="{moment.isoformat()}">'
+        if form == "jsonld_graph":
+            # Yoast-style @graph: the WebPage node first, with a date of its own.
+            graph = {"@context": "https://schema.org", "@graph": [
+                {"@type": "WebSite", "name": "SMM", "url": "https://news.metal.com/"},
+                {"@type": "WebPage", "@id": self.c.url,
+                 "datePublished": moment.replace(year=moment.year - 3).isoformat()},
+                {"@type": ["NewsArticle"], "headline": self.c.title,
+                 "datePublished": moment.isoformat(), "isPartOf": {"@id": self.c.url}}]}
+            text = json.dumps(graph, ensure_ascii=self.ascii_json).replace("</", "<\\/")
+            if self.a["xml_prolog"] == "xhtml":
+                text = f"//<![CDATA[\n{text}\n//]]>"
+            return f'<script type="application/ld+json">{text}</script>'
         if form == "publishdate":
             return f'<meta name="publishdate" content="{moment:%Y-%m-%d %H:%M:%S}">'
         if form == "empty_time":
@@ -322,8 +443,10 @@ class _Page:
 
     def footer(self) -> str:
         tag = "footer" if self.a["classes"] == "semantic" else "div"
+        chinese = ("<p>上海有色网信息科技股份有限公司 版权所有</p><p>沪ICP备07004232号</p>"
+                   "<p>关于我们 | 联系我们 | 法律声明</p>") if self.a["footer_cn"] == "yes" else ""
         return (f"<{tag}{self.cls('footer')}><p>\u00a9 2026 Shanghai Metals Market. All rights "
-                f'reserved.</p><a href="/en/about">About Us</a></{tag}>')
+                f'reserved.</p>{chinese}<a href="/en/about">About Us</a></{tag}>')
 
     # --- the article -------------------------------------------------------------------------
 
@@ -340,8 +463,8 @@ class _Page:
     def header(self) -> str:
         c, a = self.c, self.a
         semantic = a["classes"] == "semantic"
-        title = (f"<h1{self.cls('title')}>{self.t(c.title)}</h1>" if semantic or
-                 self.rng.random() < 0.5 else f"<div{self.cls('title')}>{self.t(c.title)}</div>")
+        title = (f"<h1{self.cls('title')}>{self.t(c.title)}</h1>" if self.title_in_h1
+                 else f"<div{self.cls('title')}>{self.t(c.title)}</div>")
         parts = [self.crumbs(), title]
         if (c.published_at and a["date_place"] in ("both", "meta")
                 and a["date_meta_form"] == "empty_time"):
@@ -443,11 +566,62 @@ class _Page:
             out.append(self.block(block, promo=last_text and block.kind == "p"))
             if a["chrome_between"] == "yes" and index == 1:
                 out.append(f"<div{self.cls('ad')}>Advertisement</div>")
+            if a["figure"] != "no" and index == 0:
+                out.append(self.figure())
+            if a["also_read"] == "yes" and index == 1 and self.c.related:
+                out.append(self.also_read(self.c.related[0]))
             index += 1
+        if a["after_text"] != "no":
+            out.append(self.after_text())
         if a["paragraphs"] == "br":
             # Paragraph runs as text separated by <br><br> in one element.
             return self._br_runs(out)
         return self.sep.join(out)
+
+    def figure(self) -> str:
+        """A chart under the first paragraph, with a caption that is no article text."""
+        url = f"https://imgqn.smm.cn/usercenter/chart{self.c.article_id}.png"
+        if self.a["figure"] == "lazy":
+            img = (f'<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="{url}" '
+                   'alt="chart">')
+        else:
+            img = f'<img src="{url}" alt="chart">'
+        caption = self.rng.choice(("Chart: weekly operating rates of smelters",
+                                   "Source: SMM database, compiled by SMM",
+                                   "Figure 1: spot premiums since January"))
+        return f"<figure{self.cls('figure')}>{img}<figcaption>{caption}</figcaption></figure>"
+
+    def also_read(self, item: RelatedItem) -> str:
+        """A related headline linked between paragraphs, behind a lead-in."""
+        lead = self.rng.choice(("Also read:", "Read also:", "See also:", "Related:"))
+        link = f'<a href="{_attr(self._href(item.url))}">{self.t(item.title)}</a>'
+        if self.rng.random() < 0.5:
+            return f"<p><strong>{lead}</strong> {link}</p>"
+        return f"<div{self.cls('alsoRead')}>{lead} {link}</div>"
+
+    def after_text(self) -> str:
+        """What templates put right under the text, before the boilerplate."""
+        kind = self.a["after_text"]
+        own = int(self.c.article_id)
+        if kind == "share_tags":
+            return (f"<div{self.cls('shareBar')}><span>Share this article:</span> "
+                    '<a href="https://www.facebook.com/sharer">f</a> '
+                    '<a href="https://twitter.com/intent/tweet">t</a></div>'
+                    f"<div{self.cls('tags')}>Tags: <a href=\"/tag/metals\">Metals</a>, "
+                    '<a href="/tag/smm">SMM</a></div>')
+        if kind == "prev_next":
+            return (f"<div{self.cls('pager')}>"
+                    f'<a href="/newscontent/{own - 1}">Previous: Copper Cathode Imports Fell in '
+                    "February on Weak Demand</a> "
+                    f'<a href="/newscontent/{own + 1}">Next: Nickel Ore Prices Steady as '
+                    "Indonesian Quotas Tighten</a></div>")
+        if kind == "pagination":
+            return (f"<div{self.cls('pages')}>"
+                    '<a href="?page=1">1</a> <a href="?page=2">2</a> <a href="?page=3">3</a> '
+                    '<a href="?page=2">Next \u203a</a></div>')
+        return (f"<div{self.cls('newsletter')}><h4>Subscribe to our newsletter</h4><p>Get the "
+                "latest metals market news and analysis delivered to your inbox every morning."
+                "</p><input type=\"email\"><button>Subscribe</button></div>")
 
     def _br_runs(self, out: list[str]) -> str:
         merged: list[str] = []
@@ -482,6 +656,8 @@ class _Page:
         return "\n      ".join(self._marked(x) for x in lines)
 
     def _marked(self, text: str) -> str:
+        if self.a["invisible"] == "yes":
+            return self._invisible(text)
         if self.a["inline_markup"] == "yes":
             words = text.split(" ")
             if len(words) > 4:
@@ -490,6 +666,21 @@ class _Page:
                 words[at] = f"<{tag}>{self.t(words[at])}</{tag}>"
                 return " ".join(w if w.startswith("<") else self.t(w) for w in words)
         return self.t(text)
+
+    def _invisible(self, text: str) -> str:
+        """A character or element that shows nothing inside one long word."""
+        words = text.split(" ")
+        long = [i for i, w in enumerate(words) if len(w) >= 7 and w.isalpha()]
+        if not long:
+            return self.t(text)
+        at = self.rng.choice(long)
+        mark = self.rng.choice(("&shy;", "\u00ad", "\u200b", "&#8203;", "<wbr>", "\ufeff",
+                                "<!-- ad -->", "\u2060"))
+        if mark == "<wbr>" and self.a["xml_prolog"] == "xhtml":
+            mark = "<wbr />"
+        word = words[at]
+        return " ".join(self.t(w) if i != at else self.t(word[:3]) + mark + self.t(word[3:])
+                        for i, w in enumerate(words))
 
     def block(self, block: BodyBlock, promo: bool) -> str:
         a = self.a
@@ -646,9 +837,17 @@ class _Page:
         return f"<{tag}{self.cls('relatedItem')}>{''.join(cells)}</{tag}>"
 
     def _href(self, url: str) -> str:
-        """As linked: absolute, or site-relative."""
-        if self.rng.random() < 0.5 and url.startswith("https://news.metal.com/"):
-            return url[len("https://news.metal.com"):]
+        """As linked: absolute, site-relative, relative to a <base href>, or protocol-relative."""
+        site = "https://news.metal.com/"
+        if not url.startswith(site):
+            return url
+        base = self.a["link_base"]
+        if base == "base_href" and self.rng.random() < 0.7:
+            return url[len(site):]  # "newscontent/…": only the <base> makes it the right URL
+        if base == "protocol_relative" and self.rng.random() < 0.7:
+            return url[len("https:"):]
+        if self.rng.random() < 0.5:
+            return url[len(site) - 1:]
         return url
 
     # --- state blobs -------------------------------------------------------------------------
@@ -679,8 +878,8 @@ class _Page:
                 data["description"] = summary
             if c.source:
                 data["sourceOrganization"] = {"@type": "Organization", "name": c.source}
-            return ('<script type="application/ld+json">' + json.dumps(data, ensure_ascii=False)
-                    + "</script>")
+            return ('<script type="application/ld+json">'
+                    + json.dumps(data, ensure_ascii=self.ascii_json) + "</script>")
         news: dict[str, object] = {"newsId": int(c.article_id), "title": c.title,
                                    "content": content_html}
         if stamp is not None:
@@ -690,7 +889,7 @@ class _Page:
         if c.source:
             news["source"] = c.source
         state = {"detail": {"news": news}, "user": {"login": False}}
-        payload = json.dumps(state, ensure_ascii=False).replace("</", "<\\/")
+        payload = json.dumps(state, ensure_ascii=self.ascii_json).replace("</", "<\\/")
         writers: dict[str, Callable[[str], str]] = {
             "next_data": lambda p: ('<script id="__NEXT_DATA__" type="application/json">'
                                     '{"props":{"pageProps":' + p + "}}</script>"),

@@ -34,7 +34,8 @@ class Outcome:
 def check(content: ArticleContent, seed: int,
           overrides: dict[str, str] | None = None) -> Outcome:
     rendering = render(content, seed, overrides)
-    result = build_record(rendering.html.encode("utf-8"), content.url, content.now)
+    result = build_record(rendering.body, content.url, content.now,
+                          encoding=rendering.header_encoding)
     want = expected_record(content)
     if isinstance(result, NotAnArticle):
         return Outcome(rendering, None, {REFUSED: (str(result), None)})
