@@ -23,9 +23,11 @@ from tests.crawling import REPO, crawl_command, env, read_jsonl
 from tests.redis_server import start_redis
 
 pytestmark = pytest.mark.e2e
-# Slow enough that Redis goes away while the crawl is still fetching.
+# Slow enough that Redis goes away while the crawl is still fetching. The heartbeat's
+# time-to-live (3 beats: 15 s) outlasts the restart of Redis even on a loaded machine, so the
+# rerun meets its dead predecessor's key and must see that the process is gone.
 SLOW = {"CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
-        "DOWNLOAD_DELAY": "0.02", "SMMNEWS_REDIS_HEARTBEAT": "1"}
+        "DOWNLOAD_DELAY": "0.02", "SMMNEWS_REDIS_HEARTBEAT": "5"}
 
 
 class RedisProcess:
