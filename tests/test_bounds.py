@@ -114,7 +114,11 @@ def test_the_number_of_sitemaps_per_run_is_bounded(tmp_path: Path) -> None:
         fetched = sum(n for path, n in server.hits.items() if path.endswith(".xml"))
     assert result.returncode == 0, result.log[-3000:]
     assert fetched <= 6
-    assert result.summary["faults"].get("sitemap_limit/count") == 1
+    # Every sitemap refused past the bound is counted (how many arrive after it depends on
+    # the order responses come back in); the log says so once.
+    assert result.summary["faults"].get("sitemap_limit/count", 0) >= 1
+    assert sum("sitemaps in this run: the rest are skipped" in line
+               for line in result.log.splitlines()) == 1
 
 
 def test_the_mirror_serves_the_hostile_kinds() -> None:

@@ -205,7 +205,13 @@ def start(base_url: str, mode: Mode, worker: str, *extra: str,
 
 
 def complete_lines(paths: list[Path]) -> int:
-    return sum(p.read_bytes().count(b"\n") for p in paths if p.exists())
+    total = 0
+    for path in paths:
+        try:
+            total += path.read_bytes().count(b"\n")
+        except FileNotFoundError:
+            continue  # renamed into place (or removed) since it was listed
+    return total
 
 
 def wait_for_progress(mode: Mode, processes: list[subprocess.Popen[str]], before: int,
@@ -354,6 +360,18 @@ def kill_run(base_url: str, mode: Mode, kill: Kill, rng: random.Random) -> None:
     before = complete_lines(mode.parts() + mode.published())
     started = [(w, *start(base_url, mode, w, crash_at=crash_at if w in victims else None))
                for w in workers]
+    try:
+        signal_and_check(mode, kill, started, victims, crash_at, before)
+    finally:
+        for _, process, _ in started:  # a failed check must not leave crawls running
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=60)
+
+
+def signal_and_check(mode: Mode, kill: Kill,
+                     started: list[tuple[str, subprocess.Popen[str], Path]], victims: set[str],
+                     crash_at: str | None, before: int) -> None:
     processes = [p for _, p, _ in started]
     if kill.how == "startup":
         time.sleep(kill.delay)

@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import sys
 from typing import Any, NoReturn
 
@@ -155,6 +156,9 @@ def exit_healthy() -> NoReturn:
     exiting 0 has handed its output to nobody. Exiting right after the mark leaves no time
     to be killed in between (interpreter shutdown takes a while); logs and the standard
     streams are flushed first, and everything else was closed with the crawl."""
+    # The crawl is over and its output complete: a Ctrl-C or SIGTERM now changes nothing.
+    for name in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(name, signal.SIG_IGN)
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
