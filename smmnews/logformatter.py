@@ -21,6 +21,12 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 
+def what_of(item: Any) -> str:
+    """`article <id>` for our records, `item` for anything else."""
+    article_id = getattr(item, "article_id", None)
+    return f"article {article_id}" if article_id else "item"
+
+
 def page_of(item: Any) -> str:
     """The record's page URL; the type name for anything else (the reasons name the id)."""
     url = getattr(item, "url", None)
@@ -38,14 +44,10 @@ class RecordLogFormatter(LogFormatter):
 
     def item_error(self, item: Any, exception: BaseException,
                    response: Response | Failure | None, spider: Spider) -> LogFormatterResult:
-        article_id = getattr(item, "article_id", None)
-        what = f"article {article_id}" if article_id else "item"
         return {"level": logging.ERROR, "msg": "Error processing %(what)s: %(page)s",
-                "args": {"what": what, "page": page_of(item)}}
+                "args": {"what": what_of(item), "page": page_of(item)}}
 
     def scraped(self, item: Any, response: Response | Failure | None,
                 spider: Spider) -> LogFormatterResult:
-        article_id = getattr(item, "article_id", None)
-        what = f"article {article_id}" if article_id else "item"
         return {"level": logging.DEBUG, "msg": "Scraped %(what)s: %(page)s",
-                "args": {"what": what, "page": page_of(item)}}
+                "args": {"what": what_of(item), "page": page_of(item)}}

@@ -11,7 +11,7 @@ from typing import Any
 from scrapy_redis.connection import get_redis_from_settings
 
 from smmnews.distributed.errors import REDIS_ERRORS, REMEDY, cause, redis_url
-from smmnews.distributed.keys import crawl_keys, state_prefix
+from smmnews.distributed.keys import crawl_keys, state_prefix, text_of
 from smmnews.distributed.state import entry_problem
 
 # A few state entries are read back at start: enough to catch foreign data, cheap on millions.
@@ -26,10 +26,6 @@ def expected_types(settings: Any, spider_name: str) -> dict[str, str]:
             keys.found: "string", f"{state}:articles": "hash", f"{state}:outputs": "set"}
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 def redis_problem(settings: Any, spider_name: str) -> str | None:
     """Why this crawl's Redis cannot be used, or None."""
     url = redis_url(settings)
@@ -37,7 +33,7 @@ def redis_problem(settings: Any, spider_name: str) -> str | None:
     try:
         server.ping()
         for key, kind in expected_types(settings, spider_name).items():
-            found = _text(server.type(key))
+            found = text_of(server.type(key))
             if found not in ("none", kind):
                 return (f"Redis {url}: key {key} holds a {found}, not the {kind} smmnews keeps "
                         "there (another program's data?); delete it or choose another "
@@ -46,7 +42,7 @@ def redis_problem(settings: Any, spider_name: str) -> str | None:
         _, sample = server.hscan(articles, count=SAMPLE)
         for article_id, raw in list(sample.items())[:SAMPLE]:
             if (problem := entry_problem(raw)) is not None:
-                return (f"state store {url} {articles}: entry {_text(article_id)} is corrupted "
+                return (f"state store {url} {articles}: entry {text_of(article_id)} is corrupted "
                         f"({problem}); restore the Redis data from a backup, or delete the key "
                         "to start afresh (every article is then fetched and emitted again)")
     except REDIS_ERRORS as exc:

@@ -38,6 +38,11 @@ def state_prefix(settings: Any) -> str:
     return f"{settings.get('SMMNEWS_REDIS_PREFIX') or DEFAULT_PREFIX}:state"
 
 
+def text_of(value: bytes | str) -> str:
+    """A key or member as Redis returns it (bytes unless the client decodes), as text."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def new_worker_id() -> str:
     """host-pid-random: unique per process, readable in `redis-cli`, and without spaces (a lease
     stores "<worker> <score>")."""

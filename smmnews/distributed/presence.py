@@ -27,7 +27,7 @@ from twisted.internet import task
 
 from smmnews import stats as keys
 from smmnews.distributed.errors import REDIS_ERRORS
-from smmnews.distributed.keys import CrawlKeys
+from smmnews.distributed.keys import CrawlKeys, text_of
 from smmnews.distributed.queue import LeasedPriorityQueue
 from smmnews.monitors import articles_found
 
@@ -107,7 +107,7 @@ class Presence:
         found: dict[str, list[str]] = {}
         for key in self.server.scan_iter(match=self.keys.workers + "*", count=100):
             raw = self.server.get(key)
-            name = key.decode() if isinstance(key, bytes) else str(key)
+            name = text_of(key)
             info = json.loads(raw) if raw else {}
             shared = set(info.get("outputs", [])) & set(self.outputs)
             if not shared or name == self.keys.worker(self.worker_id):
@@ -160,8 +160,7 @@ class Presence:
     def alone(self) -> bool:
         """No other live worker and nothing queued or leased: this worker starts a new crawl."""
         others = [k for k in self.server.scan_iter(match=self.keys.workers + "*", count=100)
-                  if (k.decode() if isinstance(k, bytes) else str(k))
-                  != self.keys.worker(self.worker_id)]
+                  if text_of(k) != self.keys.worker(self.worker_id)]
         return not others and len(self.queue) == 0 and self.queue.in_flight() == 0
 
     def start_tally(self) -> None:

@@ -21,7 +21,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from scrapy_redis.connection import get_redis_from_settings
 
 from smmnews.distributed.errors import REDIS_ERRORS, REMEDY, cause, redis_url
-from smmnews.distributed.keys import state_prefix
+from smmnews.distributed.keys import state_prefix, text_of
 from smmnews.state import PENDING, Known, StateError
 
 P = ParamSpec("P")
@@ -94,10 +94,6 @@ def entry_problem(raw: bytes | str) -> str | None:
     return None
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 def guarded(method: Callable[Concatenate[RedisStateStore, P], R]
             ) -> Callable[Concatenate[RedisStateStore, P], R]:
     """A Redis error is a StateError, as a SQLite one is: the callers (pipelines, feed commit,
@@ -141,7 +137,7 @@ class RedisStateStore:
     def _pending_ids(self, output: str) -> Iterator[list[str]]:
         batch: list[str] = []
         for member in self.db.sscan_iter(self.pending_prefix + output, count=BATCH):
-            batch.append(_text(member))
+            batch.append(text_of(member))
             if len(batch) == BATCH:
                 yield batch
                 batch = []
@@ -151,7 +147,7 @@ class RedisStateStore:
     @guarded
     def pending(self) -> list[Known]:
         found: list[Known] = []
-        for output in sorted(_text(o) for o in self.db.smembers(self.outputs)):
+        for output in sorted(text_of(o) for o in self.db.smembers(self.outputs)):
             for ids in self._pending_ids(output):
                 for article_id, raw in zip(ids, self.db.hmget(self.articles, ids), strict=True):
                     if raw is None:
